@@ -1,0 +1,35 @@
+"""Backbones and task models for financial images.
+
+Example:
+
+>>> from finvision import models
+>>> models.list_backbones("resnet1*")
+['resnet101', 'resnet101_v2', 'resnet152', 'resnet152_v2', 'resnet18']
+"""
+
+from finvision.models.backbone import Backbone
+from finvision.models.factory import create_backbone
+from finvision.models.presets import Preset, load_preset, read_preset, save_preset
+from finvision.models.registry import (
+    BackboneSpec,
+    Preprocessing,
+    WeightsFile,
+    get_backbone_spec,
+    list_backbones,
+)
+from finvision.models.weights import adapt_input_kernel
+
+__all__ = [
+    "Backbone",
+    "BackboneSpec",
+    "Preprocessing",
+    "Preset",
+    "WeightsFile",
+    "adapt_input_kernel",
+    "create_backbone",
+    "get_backbone_spec",
+    "list_backbones",
+    "load_preset",
+    "read_preset",
+    "save_preset",
+]

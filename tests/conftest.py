@@ -1,0 +1,133 @@
+"""Shared fixtures: every backbone is built once per session and reused."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import dataclasses  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import h5py  # noqa: E402
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from keras.src.legacy.saving import legacy_h5_format  # noqa: E402
+
+from finvision import models  # noqa: E402
+
+SIZE = 64
+
+
+@dataclasses.dataclass
+class BackboneCase:
+    """One backbone with a reference model and the same weights in legacy HDF5."""
+
+    name: str
+    spec: models.BackboneSpec
+    reference: keras.Model
+    reference_preprocess: object
+    legacy_weights: Path
+    with_preprocessing: models.Backbone
+    without_preprocessing: models.Backbone
+
+
+def randomize(model: keras.Model, seed: int) -> None:
+    """Gives BatchNormalization non-trivial statistics and moves every weight a bit."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        values = []
+        for variable in layer.weights:
+            value = np.asarray(variable)
+            if "moving_variance" in variable.path:
+                value = rng.uniform(0.5, 1.5, value.shape)
+            elif "moving_mean" in variable.path or "beta" in variable.path:
+                value = rng.normal(0.0, 0.1, value.shape)
+            elif "gamma" in variable.path:
+                value = rng.uniform(0.8, 1.2, value.shape)
+            else:
+                value = value + rng.normal(0.0, 0.01, value.shape)
+            values.append(value.astype("float32"))
+        if values:
+            layer.set_weights(values)
+
+
+def write_legacy_h5(model: keras.Model, path: Path) -> Path:
+    """Writes weights in the format of the published keras.applications files."""
+    with h5py.File(path, "w") as file:
+        legacy_h5_format.save_weights_to_hdf5_group(file, model)
+    return path
+
+
+def torch_preprocess(images: np.ndarray) -> np.ndarray:
+    """ImageNet normalisation as torchvision applies it, written out by hand."""
+    mean = np.array([0.485, 0.456, 0.406], dtype="float32")
+    std = np.array([0.229, 0.224, 0.225], dtype="float32")
+    return (images.astype("float32") / 255.0 - mean) / std
+
+
+# keras.applications module of each constructor, for its preprocess_input.
+_KERAS_MODULES = {
+    "ResNet": "resnet",
+    "ResNet50V2": "resnet_v2",
+    "ResNet101V2": "resnet_v2",
+    "ResNet152V2": "resnet_v2",
+    "VGG16": "vgg16",
+    "VGG19": "vgg19",
+    "MobileNet": "mobilenet",
+    "MobileNetV2": "mobilenet_v2",
+    "MobileNetV3Small": "mobilenet_v3",
+    "MobileNetV3Large": "mobilenet_v3",
+}
+
+
+def keras_preprocess_input(constructor: str):
+    """The keras.applications preprocess_input for a constructor, on a float copy."""
+    key = "ResNet" if constructor in ("ResNet50", "ResNet101", "ResNet152") else constructor
+    module = getattr(keras.applications, _KERAS_MODULES[key])
+    return lambda images: module.preprocess_input(images.astype("float32").copy())
+
+
+def _build_case(name: str, directory: Path) -> BackboneCase:
+    spec = models.get_backbone_spec(name)
+    shape = (SIZE, SIZE, 3)
+    if spec.keras_application:
+        reference = getattr(keras.applications, spec.keras_application)(
+            include_top=False, weights=None, input_shape=shape
+        )
+        preprocess = keras_preprocess_input(spec.keras_application)
+    else:
+        reference = models.create_backbone(name, input_shape=shape, include_preprocessing=False)
+        preprocess = torch_preprocess
+    randomize(reference, seed=len(name))
+    path = write_legacy_h5(reference, directory / f"{name}.h5")
+    return BackboneCase(
+        name=name,
+        spec=spec,
+        reference=reference,
+        reference_preprocess=preprocess,
+        legacy_weights=path,
+        with_preprocessing=models.create_backbone(name, input_shape=shape, weights=path),
+        without_preprocessing=models.create_backbone(
+            name, input_shape=shape, weights=path, include_preprocessing=False
+        ),
+    )
+
+
+@pytest.fixture(scope="session")
+def backbone_case(tmp_path_factory):
+    """Returns a function name -> BackboneCase, building each case once."""
+    cache: dict[str, BackboneCase] = {}
+    directory = tmp_path_factory.mktemp("legacy_weights")
+
+    def get(name: str) -> BackboneCase:
+        if name not in cache:
+            cache[name] = _build_case(name, directory)
+        return cache[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def images() -> np.ndarray:
+    """Two raw uint8 RGB images."""
+    return np.random.default_rng(0).integers(0, 256, (2, SIZE, SIZE, 3), dtype="uint8")
