@@ -4,7 +4,6 @@ Submodules load on first use, so ``import finvision`` stays cheap and silent:
 it imports neither Keras nor TensorFlow until a submodule is touched.
 
 Example:
-
 >>> import finvision
 >>> finvision.__version__
 '0.1.0'

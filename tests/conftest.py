@@ -4,16 +4,16 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import dataclasses  # noqa: E402
-from pathlib import Path  # noqa: E402
+import dataclasses
+from pathlib import Path
 
-import h5py  # noqa: E402
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from keras.src.legacy.saving import legacy_h5_format  # noqa: E402
+import h5py
+import keras
+import numpy as np
+import pytest
+from keras.src.legacy.saving import legacy_h5_format
 
-from finvision import models  # noqa: E402
+from finvision import models
 
 SIZE = 64
 

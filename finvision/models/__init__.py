@@ -1,7 +1,6 @@
 """Backbones and task models for financial images.
 
 Example:
-
 >>> from finvision import models
 >>> models.list_backbones("resnet1*")
 ['resnet101', 'resnet101_v2', 'resnet152', 'resnet152_v2', 'resnet18']

@@ -27,7 +27,6 @@ def dtype_policy_scope(dtype: str | keras.DTypePolicy | None) -> Iterator[None]:
         Nothing; layers created inside the block take the policy.
 
     Example:
-
     >>> import keras
     >>> with dtype_policy_scope("mixed_float16"):
     ...     layer = keras.layers.Dense(2)
@@ -59,7 +58,6 @@ def validate_input_shape(input_shape: Sequence[int | None], spec: BackboneSpec) 
             or width smaller than the network's total stride.
 
     Example:
-
     >>> from finvision.models import get_backbone_spec
     >>> validate_input_shape([64, 96, 1], get_backbone_spec("resnet18"))
     (64, 96, 1)
@@ -107,7 +105,6 @@ class Backbone(keras.Model):
         **kwargs: standard model arguments (``name``, ``dtype``, ``trainable``).
 
     Example:
-
     >>> backbone = Backbone("resnet18", input_shape=(64, 64, 3), pooling="avg")
     >>> backbone.output.shape, backbone.pyramid_outputs["P3"].shape
     ((None, 512), (None, 8, 8, 128))
@@ -143,7 +140,9 @@ class Backbone(keras.Model):
             if include_preprocessing:
                 features = BackboneNormalization.from_spec(spec, name="normalization")(images)
             trunk = spec.build_trunk(features)
-            pyramid = {level: trunk.get_layer(layer).output for level, layer in spec.pyramid_layers.items()}
+            pyramid = {
+                level: trunk.get_layer(layer).output for level, layer in spec.pyramid_layers.items()
+            }
             pyramid["P5"] = trunk.output
             if features_only:
                 outputs: Any = {f"P{level}": pyramid[f"P{level}"] for level in out_levels}
@@ -191,7 +190,11 @@ class Backbone(keras.Model):
 
 def _validate_out_levels(out_levels: Sequence[int]) -> tuple[int, ...]:
     levels = tuple(out_levels)
-    if not levels or any(level not in LEVELS for level in levels) or len(set(levels)) != len(levels):
+    if (
+        not levels
+        or any(level not in LEVELS for level in levels)
+        or len(set(levels)) != len(levels)
+    ):
         raise ValueError(
             f"`out_levels` must be distinct pyramid levels from {LEVELS}; received {out_levels!r}."
         )

@@ -68,7 +68,6 @@ def create_backbone(
         OSError: if ImageNet weights are neither cached nor downloadable.
 
     Example:
-
     >>> import numpy as np
     >>> backbone = create_backbone("mobilenet_v3_small", input_shape=(64, 64, 1),
     ...                            features_only=True, out_levels=(4, 5))
@@ -109,9 +108,10 @@ def _preset_weights(directory: str | os.PathLike, architecture: str) -> Path:
     preset = read_preset(directory)
     saved = preset.config.get("config", {}).get("architecture")
     if saved != architecture:
+        holds = saved or preset.config.get("class_name")
         raise ValueError(
-            f"`weights` preset {str(directory)!r} holds a {saved or preset.config.get('class_name')} "
-            f"backbone, not {architecture}. Use create_backbone({saved!r}, ...) or "
+            f"`weights` preset {str(directory)!r} holds a {holds} backbone, not "
+            f"{architecture}. Use create_backbone({saved!r}, ...) or "
             "finvision.models.load_preset()."
         )
     return preset.weights_path

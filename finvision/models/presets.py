@@ -43,7 +43,6 @@ class Preset:
         metadata: the contents of ``metadata.json``.
 
     Example:
-
     >>> import tempfile
     >>> from finvision.models import create_backbone, save_preset
     >>> directory = save_preset(create_backbone("resnet18", input_shape=(32, 32, 3)),
@@ -62,7 +61,9 @@ class Preset:
         return self.directory / WEIGHTS_FILE
 
 
-def save_preset(model: keras.Model, directory: str | os.PathLike, *, overwrite: bool = False) -> Path:
+def save_preset(
+    model: keras.Model, directory: str | os.PathLike, *, overwrite: bool = False
+) -> Path:
     """Writes a model as a preset directory that reloads with no network.
 
     Only the preset's own files are written; other files in ``directory`` are
@@ -83,7 +84,6 @@ def save_preset(model: keras.Model, directory: str | os.PathLike, *, overwrite: 
             is False.
 
     Example:
-
     >>> import tempfile
     >>> from finvision.models import create_backbone
     >>> backbone = create_backbone("resnet18", input_shape=(32, 32, 3))
@@ -119,7 +119,9 @@ def save_preset(model: keras.Model, directory: str | os.PathLike, *, overwrite: 
     _write_json(directory / CONFIG_FILE, keras.saving.serialize_keras_object(model))
     _write_json(directory / PREPROCESSING_FILE, preprocessing)
     _write_json(directory / METADATA_FILE, metadata)
-    (directory / MODEL_CARD_FILE).write_text(_model_card(model, backbone, metadata), encoding="utf8")
+    (directory / MODEL_CARD_FILE).write_text(
+        _model_card(model, backbone, metadata), encoding="utf8"
+    )
     return directory
 
 
@@ -138,7 +140,6 @@ def read_preset(directory: str | os.PathLike) -> Preset:
             from the one recorded (a corrupt or altered copy).
 
     Example:
-
     >>> read_preset("/no/such/preset")
     Traceback (most recent call last):
     ...
@@ -147,13 +148,19 @@ def read_preset(directory: str | os.PathLike) -> Preset:
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"Preset directory {str(directory)!r} does not exist.")
-    missing = [name for name in (CONFIG_FILE, WEIGHTS_FILE, METADATA_FILE) if not (directory / name).is_file()]
+    missing = [
+        name
+        for name in (CONFIG_FILE, WEIGHTS_FILE, METADATA_FILE)
+        if not (directory / name).is_file()
+    ]
     if missing:
         raise FileNotFoundError(
             f"Preset directory {str(directory)!r} lacks {missing}; it was not written by "
             "finvision.models.save_preset or is incomplete."
         )
-    preset = Preset(directory, _read_json(directory / CONFIG_FILE), _read_json(directory / METADATA_FILE))
+    preset = Preset(
+        directory, _read_json(directory / CONFIG_FILE), _read_json(directory / METADATA_FILE)
+    )
     recorded = preset.metadata.get("weights_sha256")
     actual = file_digest(preset.weights_path)
     if actual != recorded:
@@ -174,7 +181,6 @@ def load_preset(directory: str | os.PathLike) -> keras.Model:
         The model, as it was saved.
 
     Example:
-
     >>> import tempfile
     >>> from finvision.models import create_backbone
     >>> path = save_preset(create_backbone("resnet18", input_shape=(32, 32, 3)),
@@ -202,7 +208,11 @@ def _read_json(path: Path) -> dict[str, Any]:
 def _model_card(model: keras.Model, backbone: Backbone, metadata: dict[str, Any]) -> str:
     spec = backbone.spec
     preprocessing = spec.preprocessing
-    normalisation = "inside the model (feed raw pixels in [0, 255])" if backbone.include_preprocessing else "outside the model (apply it before calling)"
+    normalisation = (
+        "inside the model (feed raw pixels in [0, 255])"
+        if backbone.include_preprocessing
+        else "outside the model (apply it before calling)"
+    )
     return f"""# {model.name}
 
 A finvision preset: a {type(model).__name__} on the `{spec.name}` backbone ({spec.family} family).
@@ -211,7 +221,8 @@ A finvision preset: a {type(model).__name__} on the `{spec.name}` backbone ({spe
 | --- | --- |
 | input shape | {tuple(model.input_shape[1:])} |
 | parameters | {model.count_params():,} |
-| preprocessing | mode `{preprocessing.mode}`, mean {preprocessing.mean}, std {preprocessing.std}, {normalisation} |
+| preprocessing | mode `{preprocessing.mode}`, mean {preprocessing.mean}, \
+std {preprocessing.std}, {normalisation} |
 | weights file | `{metadata["weights_file"]}` |
 | weights SHA-256 | `{metadata["weights_sha256"]}` |
 | finvision / Keras | {metadata["finvision_version"]} / {metadata["keras_version"]} |

@@ -27,7 +27,6 @@ class Preprocessing:
         std: per-channel standard deviations (``"torch"`` only), or None.
 
     Example:
-
     >>> Preprocessing("tf").mode
     'tf'
     """
@@ -50,7 +49,6 @@ class WeightsFile:
         hash_algorithm: ``"md5"`` or ``"sha256"``: the algorithm of ``file_hash``.
 
     Example:
-
     >>> from finvision.models import get_backbone_spec
     >>> get_backbone_spec("vgg16").imagenet_weights.hash_algorithm
     'md5'
@@ -84,7 +82,6 @@ class BackboneSpec:
             functional model (internal; not part of equality).
 
     Example:
-
     >>> from finvision.models import get_backbone_spec
     >>> spec = get_backbone_spec("resnet18")
     >>> spec.pyramid_channels["P5"], spec.preprocessing.mode
@@ -174,7 +171,10 @@ def _basic_resnet(depth: int, blocks_per_stage: tuple[int, int, int, int]) -> Ba
         pyramid_channels=_levels(64, 64, 128, 256, 512),
         pyramid_layers=_levels(
             "conv1_relu",
-            *(f"conv{stage}_block{blocks}_out" for stage, blocks in enumerate(blocks_per_stage[:3], 2)),
+            *(
+                f"conv{stage}_block{blocks}_out"
+                for stage, blocks in enumerate(blocks_per_stage[:3], 2)
+            ),
         ),
         keras_application=None,
         imagenet_weights=None,
@@ -283,7 +283,12 @@ _SPECS: dict[str, BackboneSpec] = {
             "mobilenet_v3_large",
             "MobileNetV3Large",
             (16, 24, 40, 112, 960),
-            ("expanded_conv_add", "expanded_conv_2_add", "expanded_conv_5_add", "expanded_conv_11_add"),
+            (
+                "expanded_conv_add",
+                "expanded_conv_2_add",
+                "expanded_conv_5_add",
+                "expanded_conv_11_add",
+            ),
             _keras_weights(
                 "mobilenet_v3",
                 "weights_mobilenet_v3_large_224_1.0_float_no_top_v2.h5",
@@ -306,7 +311,6 @@ def list_backbones(pattern: str = "*") -> list[str]:
         The matching names, sorted.
 
     Example:
-
     >>> list_backbones("mobilenet_v3*")
     ['mobilenet_v3_large', 'mobilenet_v3_small']
     """
@@ -326,7 +330,6 @@ def get_backbone_spec(name: str) -> BackboneSpec:
         ValueError: for an unknown name; the message lists the closest names.
 
     Example:
-
     >>> get_backbone_spec("resnet50").keras_application
     'ResNet50'
     """

@@ -20,7 +20,6 @@ import hashlib
 import math
 import os
 from pathlib import Path
-from typing import Any
 
 import h5py
 import keras
@@ -44,7 +43,6 @@ def file_digest(path: str | os.PathLike, algorithm: str = "sha256") -> str:
         The lowercase hex digest.
 
     Example:
-
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "empty"
     >>> path.write_bytes(b"")
@@ -79,7 +77,6 @@ def adapt_input_kernel(kernel: np.ndarray, channels: int) -> np.ndarray:
         ValueError: if ``kernel`` is not a 3-input-channel convolution kernel.
 
     Example:
-
     >>> import numpy as np
     >>> adapt_input_kernel(np.ones((1, 1, 3, 2)), 1)[0, 0, :, 0].tolist()
     [3.0]
@@ -116,7 +113,6 @@ def fetch_imagenet_weights(spec: BackboneSpec) -> Path:
             names the file and its hash and says how to pass a local copy.
 
     Example:
-
     >>> from finvision.models import get_backbone_spec
     >>> fetch_imagenet_weights(get_backbone_spec("resnet18"))
     Traceback (most recent call last):
@@ -167,7 +163,6 @@ def load_weights_file(model: Backbone, path: str | os.PathLike) -> None:
             the first mismatching layers and shapes). The model is left unchanged.
 
     Example:
-
     >>> import tempfile, pathlib
     >>> from finvision.models import create_backbone
     >>> source = create_backbone("resnet18", input_shape=(32, 32, 3))
@@ -192,13 +187,14 @@ def load_weights_file(model: Backbone, path: str | os.PathLike) -> None:
         elif "layers" in file:
             named_arrays = None
             channels = _first_conv_channels(file, path)
+            saved_variables = _count_saved_variables(file["layers"])
         else:
             raise ValueError(
                 f"`weights` file {str(path)!r} is HDF5 but holds no Keras weights "
                 f"(top-level keys: {sorted(file.keys())})."
             )
     if named_arrays is None:
-        named_arrays = _read_keras_weights(path, model, channels)
+        named_arrays = _read_keras_weights(path, model, channels, saved_variables)
     assign_weights(model, named_arrays, source=str(path))
 
 
@@ -219,7 +215,6 @@ def assign_weights(model: keras.Model, named_arrays: NamedArrays, source: str) -
         ValueError: listing the first mismatching layers if the arrays do not fit.
 
     Example:
-
     >>> import keras, numpy as np
     >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="d")])
     >>> assign_weights(model, [("d", [np.ones((4, 2)), np.zeros(2)])], source="example")
@@ -233,13 +228,18 @@ def assign_weights(model: keras.Model, named_arrays: NamedArrays, source: str) -
             f"the file has {len(named_arrays)} layers with weights, the model {len(targets)}"
         )
     assignments = []
-    for position, (layer, (source_name, arrays)) in enumerate(zip(targets, named_arrays)):
+    for position, (layer, (source_name, arrays)) in enumerate(
+        zip(targets, named_arrays, strict=False)
+    ):
         expected = [tuple(variable.shape) for variable in layer.weights]
         if position == 0:
             arrays = _adapt_first_layer(arrays, expected, source)
         received = [tuple(array.shape) for array in arrays]
         if received != expected:
-            problems.append(f"layer {layer.name!r} expects {expected}, file layer {source_name!r} has {received}")
+            problems.append(
+                f"layer {layer.name!r} expects {expected}, "
+                f"file layer {source_name!r} has {received}"
+            )
         assignments.append((layer, arrays))
     if problems:
         listed = "; ".join(problems[:_MAX_LISTED_PROBLEMS])
@@ -252,7 +252,9 @@ def assign_weights(model: keras.Model, named_arrays: NamedArrays, source: str) -
         layer.set_weights(arrays)
 
 
-def _adapt_first_layer(arrays: list[np.ndarray], expected: list[tuple], source: str) -> list[np.ndarray]:
+def _adapt_first_layer(
+    arrays: list[np.ndarray], expected: list[tuple], source: str
+) -> list[np.ndarray]:
     kernel = arrays[0] if arrays else None
     if kernel is None or kernel.ndim != 4 or tuple(kernel.shape) == expected[0]:
         return arrays
@@ -285,13 +287,15 @@ def _decode(name: bytes | str) -> str:
 
 
 def _read_legacy_h5(file: h5py.File) -> NamedArrays:
-    group = file["model_weights"] if "model_weights" in file else file
+    group = file.get("model_weights", file)
     named_arrays = []
     for layer_name in map(_decode, group.attrs["layer_names"]):
         layer_group = group[layer_name]
         weight_names = [_decode(name) for name in layer_group.attrs["weight_names"]]
         if weight_names:
-            named_arrays.append((layer_name, [np.asarray(layer_group[name]) for name in weight_names]))
+            named_arrays.append(
+                (layer_name, [np.asarray(layer_group[name]) for name in weight_names])
+            )
     return named_arrays
 
 
@@ -307,13 +311,25 @@ def _first_conv_channels(file: h5py.File, path: Path) -> int:
     return int(kernel.shape[2])
 
 
-def _read_keras_weights(path: Path, model: Backbone, channels: int) -> NamedArrays:
+def _count_saved_variables(layers: h5py.Group) -> int:
+    return sum(len(group["vars"]) for group in layers.values() if "vars" in group)
+
+
+def _read_keras_weights(
+    path: Path, model: Backbone, channels: int, saved_variables: int
+) -> NamedArrays:
     height, width = model.input_shape[1:3]
     twin = Backbone(
         model.architecture,
         input_shape=(height, width, channels),
         include_preprocessing=False,
     )
+    if saved_variables != len(twin.weights):
+        raise ValueError(
+            f"`weights` file {str(path)!r} holds {saved_variables} variables, "
+            f"{model.architecture} has {len(twin.weights)}: it was saved from another "
+            "architecture."
+        )
     try:
         twin.load_weights(path)
     except ValueError as error:

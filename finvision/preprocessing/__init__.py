@@ -1,7 +1,6 @@
 """Keras preprocessing layers for financial images.
 
 Example:
-
 >>> from finvision.preprocessing import BackboneNormalization
 >>> BackboneNormalization("tf").mode
 'tf'

@@ -38,7 +38,6 @@ def per_channel(values: Sequence[float], channels: int) -> tuple[float, ...]:
         ValueError: if ``values`` has neither 3 nor ``channels`` entries.
 
     Example:
-
     >>> per_channel((1.0, 2.0, 3.0), 1)
     (2.0,)
     >>> per_channel((1.0, 2.0, 3.0), 4)
@@ -49,8 +48,7 @@ def per_channel(values: Sequence[float], channels: int) -> tuple[float, ...]:
         return values
     if len(values) != 3:
         raise ValueError(
-            f"Expected {channels} or 3 per-channel statistics, received {len(values)}: "
-            f"{values}."
+            f"Expected {channels} or 3 per-channel statistics, received {len(values)}: {values}."
         )
     if channels == 1:
         return (sum(values) / 3.0,)
@@ -85,7 +83,6 @@ class BackboneNormalization(keras.layers.Layer):
         **kwargs: standard ``keras.layers.Layer`` arguments.
 
     Example:
-
     >>> import numpy as np
     >>> layer = BackboneNormalization("tf")
     >>> layer(np.array([[0.0, 127.5, 255.0]])).numpy().tolist()
@@ -124,7 +121,6 @@ class BackboneNormalization(keras.layers.Layer):
             A new ``BackboneNormalization``.
 
         Example:
-
         >>> from finvision.models import get_backbone_spec
         >>> BackboneNormalization.from_spec(get_backbone_spec("resnet50")).mode
         'caffe'

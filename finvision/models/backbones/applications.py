@@ -22,7 +22,6 @@ def trunk_builder(constructor: str, **options: Any) -> Callable[[Any], keras.Mod
         A function ``build(tensor) -> keras.Model``.
 
     Example:
-
     >>> import keras
     >>> build = trunk_builder("VGG16")
     >>> build(keras.Input((32, 32, 3))).output.shape

@@ -50,7 +50,6 @@ def trunk_builder(blocks_per_stage: tuple[int, ...]) -> Callable[[Any], keras.Mo
         A function ``build(tensor) -> keras.Model``.
 
     Example:
-
     >>> import keras
     >>> build = trunk_builder((2, 2, 2, 2))
     >>> build(keras.Input((64, 64, 3))).output.shape
@@ -62,7 +61,9 @@ def trunk_builder(blocks_per_stage: tuple[int, ...]) -> Callable[[Any], keras.Mo
         x = layers.Activation("relu", name="conv1_relu")(x)
         x = layers.ZeroPadding2D(1, name="pool1_pad")(x)
         x = layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
-        for stage, (filters, blocks) in enumerate(zip(STAGE_FILTERS, blocks_per_stage), 2):
+        for stage, (filters, blocks) in enumerate(
+            zip(STAGE_FILTERS, blocks_per_stage, strict=True), 2
+        ):
             for block in range(1, blocks + 1):
                 stride = 2 if stage > 2 and block == 1 else 1
                 x = _basic_block(x, filters, stride, name=f"conv{stage}_block{block}")
