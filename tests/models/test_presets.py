@@ -55,7 +55,7 @@ def test_preset_never_overwrites_without_permission(preset, tmp_path):
     (directory / "notes.txt").write_text("user notes")
     models.save_preset(model, directory)
     weights_before = (directory / "model.weights.h5").read_bytes()
-    with pytest.raises(FileExistsError, match="already holds preset files.*overwrite=True"):
+    with pytest.raises(FileExistsError, match=r"already holds preset files.*overwrite=True"):
         models.save_preset(model, directory)
     assert (directory / "model.weights.h5").read_bytes() == weights_before
     models.save_preset(model, directory, overwrite=True)
@@ -69,7 +69,7 @@ def test_corrupt_preset_weights_are_detected(preset, tmp_path):
     data = bytearray(weights.read_bytes())
     data[-100] ^= 0xFF
     weights.write_bytes(bytes(data))
-    with pytest.raises(ValueError, match="SHA-256 .* but the preset records .*corrupt"):
+    with pytest.raises(ValueError, match=r"SHA-256 .* but the preset records .*corrupt"):
         models.create_backbone("resnet18", input_shape=(32, 32, 3), weights=directory)
 
 
@@ -83,5 +83,5 @@ def test_incomplete_preset_and_wrong_model(tmp_path):
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(FileNotFoundError, match=r"lacks \['model.weights.h5', 'metadata.json'\]"):
         models.read_preset(tmp_path)
-    with pytest.raises(TypeError, match="finvision Backbone or a task.*received Sequential"):
+    with pytest.raises(TypeError, match=r"finvision Backbone or a task.*received Sequential"):
         models.save_preset(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]), tmp_path)

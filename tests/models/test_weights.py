@@ -119,9 +119,9 @@ def test_hdf5_without_weights_is_rejected(tmp_path):
 
 
 def test_missing_file_and_wrong_type():
-    with pytest.raises(FileNotFoundError, match="`weights` file '/no/such.h5' does not exist"):
+    with pytest.raises(FileNotFoundError, match=r"`weights` file '/no/such\.h5' does not exist"):
         models.create_backbone("resnet18", input_shape=SHAPE, weights="/no/such.h5")
-    with pytest.raises(TypeError, match="`weights` must be None, 'imagenet'.*received int"):
+    with pytest.raises(TypeError, match=r"`weights` must be None, 'imagenet'.*received int"):
         models.create_backbone("resnet18", input_shape=SHAPE, weights=3)
 
 
