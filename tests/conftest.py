@@ -58,6 +58,11 @@ def write_legacy_h5(model: keras.Model, path: Path) -> Path:
     return path
 
 
+def predict(model: keras.Model, inputs) -> np.ndarray:
+    """Runs a model in inference mode and returns NumPy."""
+    return keras.ops.convert_to_numpy(model(inputs, training=False))
+
+
 def torch_preprocess(images: np.ndarray) -> np.ndarray:
     """ImageNet normalisation as torchvision applies it, written out by hand."""
     mean = np.array([0.485, 0.456, 0.406], dtype="float32")

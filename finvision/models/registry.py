@@ -114,51 +114,29 @@ def _keras_weights(folder: str, file_name: str, md5: str | None) -> WeightsFile:
     return WeightsFile(file_name, f"{KERAS_WEIGHTS_URL}{folder}/{file_name}", md5)
 
 
-def _resnet_v1(depth: int, blocks: tuple[int, int], md5: str) -> BackboneSpec:
+def _keras_resnet(depth: int, blocks: tuple[int, int], md5: str, *, v2: bool) -> BackboneSpec:
+    # Taps sit in the last block of stages conv2 to conv4. ResNet v1 taps the
+    # block's output; Keras' ResNetV2 strides inside that block, so v2 taps the
+    # normalised trunk entering it, and its stem has no BatchNormalization.
     conv3, conv4 = blocks
+    tap, stem, suffix = ("preact_relu", "conv1_conv", "V2") if v2 else ("out", "conv1_relu", "")
     return BackboneSpec(
-        name=f"resnet{depth}",
-        family="resnet",
+        name=f"resnet{depth}_v2" if v2 else f"resnet{depth}",
+        family="resnet_v2" if v2 else "resnet",
         default_input_size=(224, 224),
-        preprocessing=_CAFFE,
+        preprocessing=_TF if v2 else _CAFFE,
         pyramid_channels=_levels(64, 256, 512, 1024, 2048),
         pyramid_layers=_levels(
-            "conv1_relu",
-            "conv2_block3_out",
-            f"conv3_block{conv3}_out",
-            f"conv4_block{conv4}_out",
+            stem, f"conv2_block3_{tap}", f"conv3_block{conv3}_{tap}", f"conv4_block{conv4}_{tap}"
         ),
-        keras_application=f"ResNet{depth}",
+        keras_application=f"ResNet{depth}{suffix}",
         imagenet_weights=_keras_weights(
-            "resnet", f"resnet{depth}_weights_tf_dim_ordering_tf_kernels_notop.h5", md5
+            "resnet",
+            f"resnet{depth}{suffix.lower()}_weights_tf_dim_ordering_tf_kernels_notop.h5",
+            md5,
         ),
         default_bn_momentum=0.99,
-        build_trunk=applications.trunk_builder(f"ResNet{depth}"),
-    )
-
-
-def _resnet_v2(depth: int, blocks: tuple[int, int], md5: str) -> BackboneSpec:
-    # Keras' ResNetV2 strides in the last block of a stage; the level taps are
-    # the normalised trunk entering that block.
-    conv3, conv4 = blocks
-    return BackboneSpec(
-        name=f"resnet{depth}_v2",
-        family="resnet_v2",
-        default_input_size=(224, 224),
-        preprocessing=_TF,
-        pyramid_channels=_levels(64, 256, 512, 1024, 2048),
-        pyramid_layers=_levels(
-            "conv1_conv",
-            "conv2_block3_preact_relu",
-            f"conv3_block{conv3}_preact_relu",
-            f"conv4_block{conv4}_preact_relu",
-        ),
-        keras_application=f"ResNet{depth}V2",
-        imagenet_weights=_keras_weights(
-            "resnet", f"resnet{depth}v2_weights_tf_dim_ordering_tf_kernels_notop.h5", md5
-        ),
-        default_bn_momentum=0.99,
-        build_trunk=applications.trunk_builder(f"ResNet{depth}V2"),
+        build_trunk=applications.trunk_builder(f"ResNet{depth}{suffix}"),
     )
 
 
@@ -233,12 +211,12 @@ _SPECS: dict[str, BackboneSpec] = {
     for spec in (
         _basic_resnet(18, (2, 2, 2, 2)),
         _basic_resnet(34, (3, 4, 6, 3)),
-        _resnet_v1(50, (4, 6), "4d473c1dd8becc155b73f8504c6f6626"),
-        _resnet_v1(101, (4, 23), "88cf7a10940856eca736dc7b7e228a21"),
-        _resnet_v1(152, (8, 36), "ee4c566cf9a93f14d82f913c2dc6dd0c"),
-        _resnet_v2(50, (4, 6), "fac2f116257151a9d068a22e544a4917"),
-        _resnet_v2(101, (4, 23), "c0ed64b8031c3730f411d2eb4eea35b5"),
-        _resnet_v2(152, (8, 36), "ed17cf2e0169df9d443503ef94b23b33"),
+        _keras_resnet(50, (4, 6), "4d473c1dd8becc155b73f8504c6f6626", v2=False),
+        _keras_resnet(101, (4, 23), "88cf7a10940856eca736dc7b7e228a21", v2=False),
+        _keras_resnet(152, (8, 36), "ee4c566cf9a93f14d82f913c2dc6dd0c", v2=False),
+        _keras_resnet(50, (4, 6), "fac2f116257151a9d068a22e544a4917", v2=True),
+        _keras_resnet(101, (4, 23), "c0ed64b8031c3730f411d2eb4eea35b5", v2=True),
+        _keras_resnet(152, (8, 36), "ed17cf2e0169df9d443503ef94b23b33", v2=True),
         _vgg(16, 3, "6d6bbae143d832006294945121d1f1fc"),
         _vgg(19, 4, "253f8cb515780f3b799900260a226db6"),
         _mobilenet(

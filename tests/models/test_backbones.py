@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from finvision import models
-from tests.conftest import torch_preprocess
+from tests.conftest import predict, torch_preprocess
 
 ALL = models.list_backbones()
 # Published parameter counts without the classification head (torchvision layout).
@@ -14,10 +14,6 @@ BASIC_RESNET_TRAINABLE = {"resnet18": 11_176_512, "resnet34": 21_284_672}
 
 def count(weights) -> int:
     return sum(int(np.prod(variable.shape)) for variable in weights)
-
-
-def predict(model, inputs) -> np.ndarray:
-    return keras.ops.convert_to_numpy(model(inputs, training=False))
 
 
 def assert_close(actual: np.ndarray, expected: np.ndarray, tolerance: float = 1e-5) -> None:

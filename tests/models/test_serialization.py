@@ -5,12 +5,9 @@ import numpy as np
 import pytest
 
 from finvision import models
+from tests.conftest import predict
 
 ALL = models.list_backbones()
-
-
-def predict(model, inputs) -> np.ndarray:
-    return keras.ops.convert_to_numpy(model(inputs, training=False))
 
 
 @pytest.mark.parametrize("name", ALL)
