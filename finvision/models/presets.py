@@ -233,6 +233,8 @@ Load it with no network:
 from finvision import models
 
 model = models.load_preset("path/to/this/directory")
-backbone = models.create_backbone("{spec.name}", weights="path/to/this/directory")
+backbone = models.create_backbone(
+    "{spec.name}", input_shape={tuple(model.input_shape[1:])}, weights="path/to/this/directory"
+)
 ```
 """

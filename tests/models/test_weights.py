@@ -5,6 +5,9 @@ import hashlib
 import keras
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from finvision import models
 from tests.conftest import write_legacy_h5
@@ -177,3 +180,15 @@ def test_corrupt_copy_of_published_file_is_detected(tmp_path):
     digest = hashlib.md5(b"truncated download").hexdigest()
     with pytest.raises(ValueError, match=f"md5 is {digest}, not {published.file_hash}.*corrupt"):
         models.create_backbone("resnet50", input_shape=SHAPE, weights=path)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    channels=st.sampled_from([1, 3, 6, 9]),
+    kernel=arrays(np.float64, (3, 3, 3, 4), elements=st.floats(-1, 1)),
+)
+def test_adapted_kernel_answers_equal_channels_like_rgb(channels, kernel):
+    # An image with the same plane in every channel gets the RGB kernel's response
+    # when the channel count is 1 or a multiple of 3.
+    adapted = models.adapt_input_kernel(kernel, channels)
+    np.testing.assert_allclose(adapted.sum(axis=2), kernel.sum(axis=2), atol=1e-12)
