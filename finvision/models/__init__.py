@@ -7,6 +7,7 @@ Example:
 """
 
 from finvision.models.backbone import Backbone
+from finvision.models.classifier import ImageClassifier
 from finvision.models.factory import create_backbone
 from finvision.models.presets import Preset, load_preset, read_preset, save_preset
 from finvision.models.registry import (
@@ -21,6 +22,7 @@ from finvision.models.weights import adapt_input_kernel
 __all__ = [
     "Backbone",
     "BackboneSpec",
+    "ImageClassifier",
     "Preprocessing",
     "Preset",
     "WeightsFile",

@@ -106,11 +106,16 @@ def create_backbone(
 
 def _preset_weights(directory: str | os.PathLike, architecture: str) -> Path:
     preset = read_preset(directory)
-    saved = preset.config.get("config", {}).get("architecture")
-    if saved != architecture:
-        holds = saved or preset.config.get("class_name")
+    if preset.config.get("class_name") != "Backbone":
         raise ValueError(
-            f"`weights` preset {str(directory)!r} holds a {holds} backbone, not "
+            f"`weights` preset {str(directory)!r} holds an {preset.config.get('class_name')}, "
+            "not a backbone: reload it with its class's from_preset(), or write its "
+            "backbone with save_preset(model.backbone, directory)."
+        )
+    saved = preset.config["config"]["architecture"]
+    if saved != architecture:
+        raise ValueError(
+            f"`weights` preset {str(directory)!r} holds a {saved} backbone, not "
             f"{architecture}. Use create_backbone({saved!r}, ...) or "
             "finvision.models.load_preset()."
         )

@@ -1,0 +1,210 @@
+"""``ImageClassifier``: a backbone with a pooling and dense head."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import keras
+
+from finvision.models.backbone import POOLINGS
+from finvision.models.presets import load_preset, save_preset
+
+# Registers the layer-wise optimizers so compiled classifiers reload from `.keras`.
+from finvision.transfer import layerwise  # noqa: F401
+
+
+def _validate_classifier_arguments(
+    backbone: Any, num_classes: int, pooling: str, dropout: float
+) -> None:
+    if not isinstance(backbone, keras.Model):
+        raise TypeError(
+            "`backbone` must be a keras.Model such as finvision.models.create_backbone(...); "
+            f"received {type(backbone).__name__}."
+        )
+    if isinstance(backbone.output, dict):
+        raise ValueError(
+            "`backbone` outputs a dict of pyramid levels (features_only=True); a classifier "
+            "needs the final feature map: create it with features_only=False."
+        )
+    if not isinstance(num_classes, int) or isinstance(num_classes, bool) or num_classes < 1:
+        raise ValueError(f"`num_classes` must be an integer >= 1; received {num_classes!r}.")
+    if pooling not in POOLINGS[1:]:
+        raise ValueError(f"`pooling` must be 'avg' or 'max'; received {pooling!r}.")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"`dropout` must be in [0, 1); received {dropout!r}.")
+
+
+@keras.saving.register_keras_serializable(package="finvision")
+class ImageClassifier(keras.Model):
+    """Classifies whole images: document type, fraud/genuine, live/spoof.
+
+    The backbone's final feature map is pooled, optionally dropped out, and fed
+    to one dense layer. The head computes in ``head_dtype`` (float32 by
+    default), so probabilities and logits stay float32 under a mixed-precision
+    policy. With ``num_classes=1`` the head is a single sigmoid unit for binary
+    tasks (a softmax over one unit would be constant, so the default
+    ``"softmax"`` becomes ``"sigmoid"`` there).
+
+    Args:
+        backbone: a :class:`~finvision.models.Backbone` (or any ``keras.Model``
+            whose output is a feature map ``(N, H, W, C)`` or a vector).
+        num_classes: the number of classes; 1 for a binary task.
+        pooling: ``"avg"`` or ``"max"`` global pooling of a feature map.
+        dropout: dropout rate before the dense layer, in [0, 1).
+        activation: the head's activation; ``None`` or ``"linear"`` outputs
+            logits (use a loss with ``from_logits=True``).
+        head_dtype: dtype policy of the dense head.
+        **kwargs: standard model arguments (``name``, ``trainable``).
+
+    Example:
+    >>> import numpy as np
+    >>> from finvision.models import create_backbone
+    >>> backbone = create_backbone("mobilenet_v3_small", input_shape=(64, 64, 3))
+    >>> classifier = ImageClassifier(backbone, num_classes=3)
+    >>> classifier.predict(np.zeros((2, 64, 64, 3), "uint8"), verbose=0).shape
+    (2, 3)
+    """
+
+    def __init__(
+        self,
+        backbone: keras.Model,
+        num_classes: int,
+        *,
+        pooling: str = "avg",
+        dropout: float = 0.0,
+        activation: str | None = "softmax",
+        head_dtype: str | keras.DTypePolicy = "float32",
+        **kwargs: Any,
+    ) -> None:
+        _validate_classifier_arguments(backbone, num_classes, pooling, dropout)
+        head_activation = "sigmoid" if num_classes == 1 and activation == "softmax" else activation
+
+        # === Layers ===
+        self.backbone = backbone
+        pooling_layer = (
+            keras.layers.GlobalAveragePooling2D
+            if pooling == "avg"
+            else keras.layers.GlobalMaxPooling2D
+        )
+        self.pooler = pooling_layer(name=f"{pooling}_pool", dtype=backbone.dtype_policy)
+        self.head_dropout = (
+            keras.layers.Dropout(dropout, name="head_dropout", dtype=backbone.dtype_policy)
+            if dropout
+            else None
+        )
+        self.head = keras.layers.Dense(
+            num_classes, activation=head_activation, dtype=head_dtype, name="predictions"
+        )
+
+        # === Functional model ===
+        images = keras.Input(shape=backbone.input_shape[1:], name="images")
+        features = backbone(images)
+        if len(features.shape) == 4:
+            features = self.pooler(features)
+        if self.head_dropout is not None:
+            features = self.head_dropout(features)
+        super().__init__(inputs=images, outputs=self.head(features), **kwargs)
+
+        # === Config ===
+        self.num_classes = num_classes
+        self.pooling = pooling
+        self.dropout = dropout
+        self.activation = activation
+        self.head_dtype = keras.dtype_policies.get(head_dtype).name
+
+    def reset_head(self, num_classes: int) -> ImageClassifier:
+        """Returns a classifier for a new label set, sharing this backbone.
+
+        The new model has a freshly initialised head with ``num_classes``
+        outputs and the same pooling, dropout, activation and name; the
+        backbone (and its weights) is shared, not copied. Compile the new model
+        before training it.
+
+        Args:
+            num_classes: the number of classes of the new label set.
+
+        Returns:
+            A new :class:`ImageClassifier`.
+
+        Example:
+        >>> from finvision.models import create_backbone
+        >>> backbone = create_backbone("resnet18", input_shape=(32, 32, 3))
+        >>> ImageClassifier(backbone, 10).reset_head(4).output_shape
+        (None, 4)
+        """
+        return ImageClassifier(
+            self.backbone,
+            num_classes,
+            pooling=self.pooling,
+            dropout=self.dropout,
+            activation=self.activation,
+            head_dtype=self.head_dtype,
+            name=self.name,
+        )
+
+    def save_preset(self, directory: str | os.PathLike, *, overwrite: bool = False) -> Any:
+        """Writes this classifier, head included, as a preset directory.
+
+        Args:
+            directory: the directory to write (see
+                :func:`finvision.models.save_preset`).
+            overwrite: replace the preset files of an existing preset there.
+
+        Returns:
+            The preset directory as a ``pathlib.Path``.
+
+        Example:
+        >>> import tempfile
+        >>> from finvision.models import create_backbone
+        >>> classifier = ImageClassifier(create_backbone("resnet18", input_shape=(32, 32, 1)), 2)
+        >>> path = classifier.save_preset(tempfile.mkdtemp() + "/cheque-vs-other")
+        >>> ImageClassifier.from_preset(path).num_classes
+        2
+        """
+        return save_preset(self, directory, overwrite=overwrite)
+
+    @classmethod
+    def from_preset(cls, directory: str | os.PathLike) -> ImageClassifier:
+        """Reloads a classifier saved with :meth:`save_preset`, with no network.
+
+        Args:
+            directory: a preset directory holding an ``ImageClassifier``.
+
+        Returns:
+            The classifier with its weights.
+
+        Raises:
+            TypeError: if the preset holds another kind of model.
+
+        Example:
+        >>> ImageClassifier.from_preset("/no/such/preset")
+        Traceback (most recent call last):
+        ...
+        FileNotFoundError: Preset directory '/no/such/preset' does not exist.
+        """
+        model = load_preset(directory)
+        if not isinstance(model, cls):
+            raise TypeError(
+                f"Preset {str(directory)!r} holds a {type(model).__name__}, not an "
+                f"{cls.__name__}; load it with finvision.models.load_preset()."
+            )
+        return model
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "backbone": keras.saving.serialize_keras_object(self.backbone),
+            "num_classes": self.num_classes,
+            "pooling": self.pooling,
+            "dropout": self.dropout,
+            "activation": self.activation,
+            "head_dtype": self.head_dtype,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> ImageClassifier:
+        config = dict(config)
+        config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
+        return cls(**config)
