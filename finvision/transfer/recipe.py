@@ -111,11 +111,12 @@ def finetune(
     loss = recipe.loss or _default_loss(model)
     fit_data = _fit_arguments(train_data, recipe.batch_size)
     fit_options = {"validation_data": validation_data, "callbacks": callbacks, "verbose": verbose}
+    steps = recipe.steps_per_epoch or _steps_per_epoch(train_data, recipe.batch_size)
 
     freeze_backbone(model)
-    _compile(
-        model, keras.optimizers.AdamW(recipe.head_learning_rate, recipe.weight_decay), loss, recipe
-    )
+    with _strategy_scope(model):
+        optimizer = keras.optimizers.AdamW(recipe.head_learning_rate, recipe.weight_decay)
+        model.compile(optimizer=optimizer, loss=loss, metrics=list(recipe.metrics))
     phases = [model.fit(**fit_data, epochs=recipe.head_epochs, **fit_options)]
 
     if recipe.finetune_epochs:
@@ -124,14 +125,16 @@ def finetune(
             for layer in backbone_of(model).layers:
                 if isinstance(layer, keras.layers.BatchNormalization) and layer.trainable:
                     layer.momentum = recipe.bn_momentum
-        steps = recipe.steps_per_epoch or _steps_per_epoch(train_data, recipe.batch_size)
-        schedule = keras.optimizers.schedules.CosineDecay(
-            recipe.finetune_learning_rate, decay_steps=max(1, steps * recipe.finetune_epochs)
-        )
-        optimizer = layerwise_learning_rates(
-            keras.optimizers.AdamW(schedule, recipe.weight_decay), model, decay=recipe.layer_decay
-        )
-        _compile(model, optimizer, loss, recipe)
+        with _strategy_scope(model):
+            schedule = keras.optimizers.schedules.CosineDecay(
+                recipe.finetune_learning_rate, decay_steps=max(1, steps * recipe.finetune_epochs)
+            )
+            optimizer = layerwise_learning_rates(
+                keras.optimizers.AdamW(schedule, recipe.weight_decay),
+                model,
+                decay=recipe.layer_decay,
+            )
+            model.compile(optimizer=optimizer, loss=loss, metrics=list(recipe.metrics))
         phases.append(
             model.fit(
                 **fit_data,
@@ -143,10 +146,10 @@ def finetune(
     return _merge(phases, model)
 
 
-def _compile(model: keras.Model, optimizer: Any, loss: Any, recipe: FineTuneRecipe) -> None:
+def _strategy_scope(model: keras.Model) -> Any:
+    # Optimizer variables must be created under the strategy the model lives in.
     strategy = getattr(model, "distribute_strategy", None)
-    with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        model.compile(optimizer=optimizer, loss=loss, metrics=list(recipe.metrics))
+    return strategy.scope() if strategy is not None else contextlib.nullcontext()
 
 
 def _default_loss(model: keras.Model) -> keras.losses.Loss:

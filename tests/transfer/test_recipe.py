@@ -1,0 +1,98 @@
+"""finetune: two phases, what each trains, merged history, distribution."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from finvision import models, transfer
+
+SHAPE = (32, 32, 3)
+RNG = np.random.default_rng(2)
+IMAGES = RNG.integers(0, 256, (16, *SHAPE), dtype="uint8")
+LABELS = RNG.integers(0, 2, 16)
+RECIPE = transfer.FineTuneRecipe(
+    head_epochs=1, finetune_epochs=2, unfreeze_from="P5", batch_size=8, metrics=("accuracy",)
+)
+
+
+def dataset():
+    return tf.data.Dataset.from_tensor_slices((IMAGES, LABELS)).batch(8)
+
+
+def classifier(num_classes=2):
+    return models.ImageClassifier(
+        models.create_backbone("resnet18", input_shape=SHAPE), num_classes
+    )
+
+
+def snapshot(model):
+    return {v.path: keras.ops.convert_to_numpy(v).copy() for v in model.weights}
+
+
+def test_two_phases_train_head_then_top_stage():
+    model = classifier()
+    levels = transfer.layer_levels(model)
+    before = snapshot(model)
+    history = transfer.finetune(model, dataset(), dataset(), recipe=RECIPE, verbose=0)
+    assert history.epoch == [0, 1, 2]
+    assert sorted(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert all(len(values) == 3 for values in history.history.values())
+    changed = {
+        v.path
+        for v in model.weights
+        if not np.array_equal(keras.ops.convert_to_numpy(v), before[v.path])
+    }
+    for layer in model.backbone.layers:
+        for variable in layer.weights:
+            trains = levels[layer.name] == 5 and not isinstance(
+                layer, keras.layers.BatchNormalization
+            )
+            if not trains:
+                assert variable.path not in changed, variable.path
+    assert "conv5_block2_2_conv/kernel" in changed
+    assert {"predictions/kernel", "predictions/bias"} <= changed
+    assert type(model.optimizer).__name__ == "LayerwiseAdamW"
+    assert model.optimizer.lr_multipliers["conv5_block2_2_conv/kernel"] == RECIPE.layer_decay
+
+
+def test_batchnorm_that_trains_gets_the_recipe_momentum():
+    model = classifier()
+    recipe = transfer.FineTuneRecipe(
+        head_epochs=0, finetune_epochs=1, unfreeze_from="P5", keep_batchnorm_frozen=False
+    )
+    transfer.finetune(model, (IMAGES, LABELS), recipe=recipe, verbose=0)
+    momentum = {
+        layer.name: layer.momentum
+        for layer in model.backbone.layers
+        if isinstance(layer, keras.layers.BatchNormalization)
+    }
+    assert momentum["conv5_block2_2_bn"] == 0.9
+    assert momentum["conv2_block1_1_bn"] == 0.9  # resnet18's own momentum, untouched
+    assert model.backbone.get_layer("conv5_block2_2_bn").trainable
+
+
+def test_binary_classifier_gets_binary_cross_entropy():
+    model = classifier(num_classes=1)
+    recipe = transfer.FineTuneRecipe(head_epochs=1, finetune_epochs=0)
+    history = transfer.finetune(model, (IMAGES, LABELS), recipe=recipe, verbose=0)
+    assert isinstance(model.loss, keras.losses.BinaryCrossentropy)
+    assert history.epoch == [0]
+
+
+def test_errors_before_any_training():
+    with pytest.raises(ValueError, match=r"FineTuneRecipe\(steps_per_epoch=\.\.\.\)"):
+        transfer.finetune(classifier(), dataset().repeat(), recipe=RECIPE, verbose=0)
+    backbone = models.create_backbone("resnet18", input_shape=SHAPE)
+    with pytest.raises(ValueError, match=r"Cannot choose a loss for a Backbone.*loss=\.\.\."):
+        transfer.finetune(backbone, (IMAGES, LABELS), recipe=RECIPE, verbose=0)
+
+
+def test_inside_mirrored_strategy():
+    strategy = tf.distribute.MirroredStrategy()
+    with strategy.scope():
+        model = classifier()
+    recipe = transfer.FineTuneRecipe(head_epochs=1, finetune_epochs=1, unfreeze_from="P5")
+    history = transfer.finetune(model, dataset(), recipe=recipe, verbose=0)
+    assert history.epoch == [0, 1]
+    assert np.isfinite(history.history["loss"]).all()
