@@ -26,6 +26,8 @@ test: lint
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/backbone_overhead.py
+	$(BIN)/python benchmarks/metrics.py
+	$(BIN)/python benchmarks/transfer.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,188 @@
+"""Input checks shared by the exact metric functions: clear errors, no silent casts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def as_scores(values: Any, name: str) -> np.ndarray:
+    """Returns scores as a 1-D float64 array, or raises a clear error.
+
+    Args:
+        values: a 1-D array-like of real scores, or a column of shape ``(n, 1)``.
+        name: the argument's name, for the error message.
+
+    Returns:
+        A new 1-D ``float64`` array.
+
+    Raises:
+        ValueError: if ``values`` is not numeric, has another shape, is empty,
+            or holds NaN or infinite values.
+
+    Example:
+    >>> as_scores([[0.25], [1]], "y_score").tolist()
+    [0.25, 1.0]
+    """
+    array = np.asarray(values)
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise ValueError(f"`{name}` must hold real numbers; received dtype {array.dtype}.")
+    if np.iscomplexobj(array):
+        raise ValueError(f"`{name}` must hold real numbers; received complex values.")
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(
+            f"`{name}` must be 1-D (one score per sample) or a column (n, 1); "
+            f"received shape {array.shape}."
+        )
+    if array.size == 0:
+        raise ValueError(f"`{name}` is empty; expected at least one score.")
+    array = array.astype(np.float64)
+    bad = ~np.isfinite(array)
+    if bad.any():
+        nan = int(np.isnan(array).sum())
+        raise ValueError(
+            f"`{name}` must be finite; received {nan} NaN and {int(bad.sum()) - nan} "
+            f"infinite values (first at index {int(np.flatnonzero(bad)[0])})."
+        )
+    return array
+
+
+def as_binary_labels(values: Any, name: str) -> np.ndarray:
+    """Returns labels in {0, 1} as a 1-D boolean array, or raises a clear error.
+
+    Args:
+        values: a 1-D array-like of 0/1 (or ``False``/``True``) labels, or a
+            column of shape ``(n, 1)``.
+        name: the argument's name, for the error message.
+
+    Returns:
+        A new 1-D ``bool`` array.
+
+    Raises:
+        ValueError: if ``values`` has another shape, is empty, or holds a value
+            other than 0 and 1.
+
+    Example:
+    >>> as_binary_labels([1, 0, 1.0], "y_true").tolist()
+    [True, False, True]
+    """
+    array = np.asarray(values)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(f"`{name}` must be 1-D (one label per sample); received {array.shape}.")
+    if array.size == 0:
+        raise ValueError(f"`{name}` is empty; expected at least one label.")
+    if array.dtype == bool:
+        return array.copy()
+    try:
+        valid = (array == 0) | (array == 1)
+    except (TypeError, ValueError):  # pragma: no cover - exotic dtypes
+        valid = np.zeros(array.shape, dtype=bool)
+    if not np.all(valid):
+        others = list(dict.fromkeys(array[~np.asarray(valid, dtype=bool)].tolist()))
+        raise ValueError(
+            f"`{name}` must hold only 0 and 1 (or False and True); received other "
+            f"values {others[:5]}{' ...' if len(others) > 5 else ''}."
+        )
+    return array == 1
+
+
+def same_length(**arrays: np.ndarray) -> int:
+    """Checks that arrays have the same length and returns it.
+
+    Args:
+        **arrays: the arrays, keyed by their argument names.
+
+    Returns:
+        The common length.
+
+    Raises:
+        ValueError: naming the arguments and their lengths when they differ.
+
+    Example:
+    >>> same_length(y_true=[0, 1], y_score=[0.2, 0.9])
+    2
+    """
+    lengths = {name: len(array) for name, array in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        described = ", ".join(f"`{name}` has {length}" for name, length in lengths.items())
+        raise ValueError(f"Expected one entry per sample in each argument; {described}.")
+    return next(iter(lengths.values()))
+
+
+def both_classes(positive: np.ndarray, negative: np.ndarray, what: tuple[str, str]) -> None:
+    """Raises a clear error when one of the two score groups is empty.
+
+    Args:
+        positive: scores of the positive (genuine, bona fide) group.
+        negative: scores of the negative (impostor, attack) group.
+        what: names of the two groups for the message, positive first.
+
+    Raises:
+        ValueError: if either group is empty.
+
+    Example:
+    >>> both_classes(np.ones(2), np.zeros(1), ("positive", "negative"))
+    """
+    for scores, label in ((positive, what[0]), (negative, what[1])):
+        if scores.size == 0:
+            raise ValueError(
+                f"No {label} samples: the rate is undefined without both "
+                f"{what[0]} and {what[1]} samples."
+            )
+
+
+def as_rate(value: Any, name: str) -> float:
+    """Checks a target rate in [0, 1] and returns it as a float.
+
+    Args:
+        value: the target rate.
+        name: the argument's name, for the error message.
+
+    Returns:
+        ``float(value)``.
+
+    Raises:
+        ValueError: if the value is not a real number in [0, 1].
+
+    Example:
+    >>> as_rate(0.01, "fpr")
+    0.01
+    """
+    try:
+        rate = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"`{name}` must be a number in [0, 1]; received {value!r}.") from None
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"`{name}` must be a number in [0, 1]; received {value!r}.")
+    return rate
+
+
+def as_threshold(value: Any, name: str = "threshold") -> float:
+    """Checks a decision threshold (a real number, not NaN) and returns it as a float.
+
+    Args:
+        value: the threshold; ``inf`` is allowed and rejects every finite score.
+        name: the argument's name, for the error message.
+
+    Returns:
+        ``float(value)``.
+
+    Raises:
+        ValueError: if the value is not a real number or is NaN.
+
+    Example:
+    >>> as_threshold(1)
+    1.0
+    """
+    try:
+        threshold = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"`{name}` must be a real number; received {value!r}.") from None
+    if np.isnan(threshold):
+        raise ValueError(f"`{name}` must be a real number; received NaN.")
+    return threshold

@@ -1,0 +1,408 @@
+"""Stateful Keras metrics for scores: EER, FMR, FNMR, KS, recall at FPR, BPCER20, F1.
+
+They follow the definitions, score convention and tie rules of the exact
+functions in :mod:`finvision.metrics.functional` and accumulate over batches
+inside compiled ``fit``/``evaluate`` (XLA included), so they can be passed to
+``model.compile(metrics=[...])``.
+
+Labels ``y_true`` are read as positive (genuine, bona fide) when ``>= 0.5``;
+``y_pred`` holds one score per label, higher = more likely positive. Both are
+flattened, so ``(batch,)`` and ``(batch, 1)`` work alike. ``sample_weight``
+weighs each sample's count.
+
+Two kinds of metric:
+
+- At a fixed threshold (:class:`FalseMatchRate`, :class:`FalseNonMatchRate`,
+  :class:`F1Score`): exact counts, equal to the exact functions.
+- Over all thresholds (:class:`EqualErrorRate`, :class:`KSStatistic`,
+  :class:`RecallAtFPR`, :class:`BPCERAtAPCER`): like ``keras.metrics.AUC``, they
+  count scores at or above ``num_thresholds`` evenly spaced thresholds
+  ``0, 1/(n-1), ..., 1`` (scores are clipped to [0, 1], so use probabilities)
+  plus one above 1 that rejects everything. The result is the exact definition
+  evaluated on those thresholds only: it equals the exact function applied to
+  the scores rounded down to the grid, and differs from the exact value on raw
+  scores by at most the largest share of one class's scores that falls inside a
+  single grid interval. KS and recall at FPR never exceed the exact value, and
+  BPCER at APCER is never below it.
+
+Comparisons happen in the metric's ``dtype`` (float32 by default): the
+threshold is rounded to it like the scores, so a float32 score of ``0.35`` meets
+a threshold of ``0.35``.
+
+A NaN score makes the result NaN until :meth:`reset_state`, so it cannot go
+unnoticed; a result that needs both classes is NaN until both have been seen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+from keras import ops
+
+from finvision.metrics._checks import as_rate, as_threshold
+
+__all__ = [
+    "BPCERAtAPCER",
+    "EqualErrorRate",
+    "F1Score",
+    "FalseMatchRate",
+    "FalseNonMatchRate",
+    "KSStatistic",
+    "RecallAtFPR",
+]
+
+
+class _ScoreMetric(keras.metrics.Metric):
+    """Flattens labels, scores and weights, and counts NaN scores."""
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
+        self.invalid_scores = self.add_variable(
+            shape=(), initializer="zeros", dtype=self.dtype, name="invalid_scores"
+        )
+
+    def _prepare(self, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[Any, Any, Any]:
+        """Returns flat ``(positive, scores, weights)``; NaN scores get weight 0."""
+        scores = ops.cast(y_pred, self.dtype)
+        weights = ops.ones_like(scores)
+        if sample_weight is not None:
+            sample_weight = ops.cast(sample_weight, self.dtype)
+            while len(sample_weight.shape) < len(scores.shape):
+                sample_weight = ops.expand_dims(sample_weight, -1)
+            weights = ops.broadcast_to(sample_weight, ops.shape(scores))
+        scores, weights = ops.reshape(scores, (-1,)), ops.reshape(weights, (-1,))
+        positive = ops.reshape(ops.cast(ops.cast(y_true, self.dtype) >= 0.5, self.dtype), (-1,))
+        invalid = ops.isnan(scores)
+        self.invalid_scores.assign_add(ops.sum(ops.cast(invalid, self.dtype)))
+        weights = ops.where(invalid, ops.zeros_like(weights), weights)
+        scores = ops.where(invalid, ops.zeros_like(scores), scores)
+        return positive, scores, weights
+
+    def _checked(self, value: Any, *defined: Any) -> Any:
+        """``value``, or NaN where a NaN score was seen or a condition fails."""
+        ok = self.invalid_scores == 0
+        for condition in defined:
+            ok = ops.logical_and(ok, condition)
+        return ops.where(ok, value, ops.full_like(value, float("nan")))
+
+
+class _CurveMetric(_ScoreMetric):
+    """Counts weighted positives and negatives at or above each grid threshold."""
+
+    def __init__(self, num_thresholds: int = 200, name: str | None = None, dtype: Any = None):
+        if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, int):
+            raise ValueError(f"`num_thresholds` must be an int >= 2; received {num_thresholds!r}.")
+        if num_thresholds < 2:
+            raise ValueError(f"`num_thresholds` must be an int >= 2; received {num_thresholds}.")
+        super().__init__(name=name, dtype=dtype)
+        self.num_thresholds = num_thresholds
+        self._grid = np.linspace(0.0, 1.0, num_thresholds).astype(self.dtype)
+        self.positives_at_or_above = self.add_variable(
+            shape=(num_thresholds,), initializer="zeros", dtype=self.dtype, name="positives"
+        )
+        self.negatives_at_or_above = self.add_variable(
+            shape=(num_thresholds,), initializer="zeros", dtype=self.dtype, name="negatives"
+        )
+
+    @property
+    def thresholds(self) -> list[float]:
+        """The grid thresholds, ascending (``0`` to ``1``)."""
+        return self._grid.tolist()
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        positive, scores, weights = self._prepare(y_true, y_pred, sample_weight)
+        scores = ops.clip(scores, 0.0, 1.0)
+        grid = ops.convert_to_tensor(self._grid, dtype=self.dtype)
+        at_or_above = ops.cast(ops.expand_dims(scores, 1) >= grid, self.dtype)
+        self.positives_at_or_above.assign_add(ops.matmul(weights * positive, at_or_above))
+        self.negatives_at_or_above.assign_add(ops.matmul(weights * (1 - positive), at_or_above))
+
+    def _rates(self) -> tuple[Any, Any, Any, Any]:
+        """``(accept positives, accept negatives, reject positives, defined)`` per threshold.
+
+        The last entry is the threshold above 1 (rejects everything).
+        """
+        zero = ops.zeros((1,), self.dtype)
+        positives = ops.concatenate([self.positives_at_or_above, zero])
+        negatives = ops.concatenate([self.negatives_at_or_above, zero])
+        total_positive, total_negative = positives[0], negatives[0]
+        defined = ops.logical_and(total_positive > 0, total_negative > 0)
+        safe_positive = ops.maximum(total_positive, 1e-30)
+        safe_negative = ops.maximum(total_negative, 1e-30)
+        true_accept = positives / safe_positive
+        false_accept = negatives / safe_negative
+        false_reject = (total_positive - positives) / safe_positive
+        return true_accept, false_accept, false_reject, defined
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(num_thresholds=self.num_thresholds)
+        return config
+
+
+def _first_index(condition: Any) -> Any:
+    """Index of the first True entry (the last index if none is True)."""
+    size = ops.shape(condition)[0]
+    indices = ops.arange(size, dtype="int32")
+    first = ops.min(ops.where(condition, indices, ops.full_like(indices, size - 1)))
+    return ops.minimum(first, size - 1)
+
+
+@keras.saving.register_keras_serializable(package="finvision")
+class EqualErrorRate(_CurveMetric):
+    """Streaming equal error rate (FVC2000 midpoint rule) over a threshold grid.
+
+    ``y_true``: 1 for a genuine comparison, 0 for an impostor; ``y_pred``: a
+    similarity score in [0, 1]. See
+    :func:`finvision.metrics.functional.equal_error_rate` for the definition.
+
+    Args:
+        num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
+        name: the metric's name.
+        dtype: the dtype of the counts and the result.
+
+    Example:
+    >>> metric = EqualErrorRate(num_thresholds=11)
+    >>> metric.update_state([1, 1, 1, 1, 0, 0, 0, 0], [0.9, 0.8, 0.7, 0.3, 0.1, 0.2, 0.4, 0.8])
+    >>> float(metric.result())
+    0.25
+    """
+
+    def __init__(self, num_thresholds: int = 200, name: str = "equal_error_rate", dtype=None):
+        super().__init__(num_thresholds, name=name, dtype=dtype)
+
+    def result(self) -> Any:
+        _, fmr, fnmr, defined = self._rates()
+        difference = fmr - fnmr
+        t2 = _first_index(difference <= 0)
+        at_t2 = ops.take(difference, t2)
+        t1 = ops.where(ops.logical_and(at_t2 != 0, t2 > 0), t2 - 1, t2)
+        sum_t1 = ops.take(fmr, t1) + ops.take(fnmr, t1)
+        sum_t2 = ops.take(fmr, t2) + ops.take(fnmr, t2)
+        return self._checked(ops.minimum(sum_t1, sum_t2) / 2, defined)
+
+
+@keras.saving.register_keras_serializable(package="finvision")
+class KSStatistic(_CurveMetric):
+    """Streaming Kolmogorov-Smirnov statistic, ``max(TPR - FPR)`` over a threshold grid.
+
+    ``y_true``: 1 for a positive (e.g. default), 0 otherwise; ``y_pred``: a
+    probability. See :func:`finvision.metrics.functional.ks_statistic`.
+
+    Args:
+        num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
+        name: the metric's name.
+        dtype: the dtype of the counts and the result.
+
+    Example:
+    >>> metric = KSStatistic(num_thresholds=11)
+    >>> metric.update_state([0, 0, 1, 1], [0.1, 0.4, 0.3, 0.8])
+    >>> float(metric.result())
+    0.5
+    """
+
+    def __init__(self, num_thresholds: int = 200, name: str = "ks_statistic", dtype=None):
+        super().__init__(num_thresholds, name=name, dtype=dtype)
+
+    def result(self) -> Any:
+        tpr, fpr, _, defined = self._rates()
+        return self._checked(ops.max(tpr - fpr), defined)
+
+
+@keras.saving.register_keras_serializable(package="finvision")
+class RecallAtFPR(_CurveMetric):
+    """Streaming recall (TPR) at the largest grid operating point with FPR <= ``fpr``.
+
+    See :func:`finvision.metrics.functional.recall_at_fpr`.
+
+    Args:
+        fpr: the largest acceptable false positive rate, in [0, 1].
+        num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
+        name: the metric's name.
+        dtype: the dtype of the counts and the result.
+
+    Example:
+    >>> metric = RecallAtFPR(fpr=0.5, num_thresholds=11)
+    >>> metric.update_state([0, 0, 1, 1], [0.1, 0.4, 0.3, 0.8])
+    >>> float(metric.result())
+    1.0
+    """
+
+    def __init__(
+        self,
+        fpr: float = 0.01,
+        num_thresholds: int = 200,
+        name: str = "recall_at_fpr",
+        dtype=None,
+    ):
+        self.fpr = as_rate(fpr, "fpr")
+        super().__init__(num_thresholds, name=name, dtype=dtype)
+
+    def result(self) -> Any:
+        tpr, fpr, _, defined = self._rates()
+        feasible = fpr <= ops.cast(self.fpr, self.dtype)
+        return self._checked(ops.max(ops.where(feasible, tpr, ops.zeros_like(tpr))), defined)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(fpr=self.fpr)
+        return config
+
+
+@keras.saving.register_keras_serializable(package="finvision")
+class BPCERAtAPCER(_CurveMetric):
+    """Streaming BPCER at the grid threshold where APCER first drops to ``apcer``.
+
+    ``y_true``: 1 for a bona fide presentation, 0 for an attack; ``y_pred``: a
+    bona fide probability. A Keras metric sees labels and scores only, so all
+    attacks count as one species here; for the ISO/IEC 30107-3 APCER (the worst
+    species) use :func:`finvision.metrics.functional.bpcer_at_apcer` or
+    :class:`finvision.callbacks.EvaluationReport` with ``species``. With the
+    default ``apcer=0.05`` this is BPCER20.
+
+    Args:
+        apcer: the largest acceptable APCER, in [0, 1].
+        num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
+        name: the metric's name.
+        dtype: the dtype of the counts and the result.
+
+    Example:
+    >>> metric = BPCERAtAPCER(apcer=0.5, num_thresholds=11)
+    >>> metric.update_state([1, 1, 1, 0, 0], [0.9, 0.8, 0.4, 0.6, 0.2])
+    >>> float(metric.result())
+    0.0
+    """
+
+    def __init__(
+        self,
+        apcer: float = 0.05,
+        num_thresholds: int = 200,
+        name: str = "bpcer_at_apcer",
+        dtype=None,
+    ):
+        self.apcer = as_rate(apcer, "apcer")
+        super().__init__(num_thresholds, name=name, dtype=dtype)
+
+    def result(self) -> Any:
+        _, apcer, bpcer, defined = self._rates()
+        feasible = apcer <= ops.cast(self.apcer, self.dtype)
+        return self._checked(ops.min(ops.where(feasible, bpcer, ops.ones_like(bpcer))), defined)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(apcer=self.apcer)
+        return config
+
+
+class _ThresholdMetric(_ScoreMetric):
+    """Exact counts at one threshold: true/false accepts and rejects."""
+
+    def __init__(self, threshold: float = 0.5, name: str | None = None, dtype: Any = None):
+        self.threshold = as_threshold(threshold)
+        super().__init__(name=name, dtype=dtype)
+        self.true_accepts, self.false_accepts, self.false_rejects, self.true_rejects = (
+            self.add_variable(shape=(), initializer="zeros", dtype=self.dtype, name=count)
+            for count in ("true_accepts", "false_accepts", "false_rejects", "true_rejects")
+        )
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        positive, scores, weights = self._prepare(y_true, y_pred, sample_weight)
+        accepted = ops.cast(scores >= ops.cast(self.threshold, self.dtype), self.dtype)
+        negative = 1 - positive
+        self.true_accepts.assign_add(ops.sum(weights * positive * accepted))
+        self.false_accepts.assign_add(ops.sum(weights * negative * accepted))
+        self.false_rejects.assign_add(ops.sum(weights * positive * (1 - accepted)))
+        self.true_rejects.assign_add(ops.sum(weights * negative * (1 - accepted)))
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(threshold=self.threshold)
+        return config
+
+
+@keras.saving.register_keras_serializable(package="finvision")
+class FalseMatchRate(_ThresholdMetric):
+    """Share of impostor comparisons (``y_true`` 0) with ``score >= threshold``.
+
+    Exact; NaN until an impostor comparison is seen. See
+    :func:`finvision.metrics.functional.false_match_rate`.
+
+    Args:
+        threshold: the decision threshold.
+        name: the metric's name.
+        dtype: the dtype of the counts and the result.
+
+    Example:
+    >>> metric = FalseMatchRate(threshold=0.5)
+    >>> metric.update_state([0, 0, 0, 0, 1], [0.1, 0.5, 0.7, 0.2, 0.9])
+    >>> float(metric.result())
+    0.5
+    """
+
+    def __init__(self, threshold: float = 0.5, name: str = "false_match_rate", dtype=None):
+        super().__init__(threshold, name=name, dtype=dtype)
+
+    def result(self) -> Any:
+        impostors = self.false_accepts + self.true_rejects
+        rate = self.false_accepts / ops.maximum(impostors, 1e-30)
+        return self._checked(rate, impostors > 0)
+
+
+@keras.saving.register_keras_serializable(package="finvision")
+class FalseNonMatchRate(_ThresholdMetric):
+    """Share of genuine comparisons (``y_true`` 1) with ``score < threshold``.
+
+    Exact; NaN until a genuine comparison is seen. See
+    :func:`finvision.metrics.functional.false_non_match_rate`.
+
+    Args:
+        threshold: the decision threshold.
+        name: the metric's name.
+        dtype: the dtype of the counts and the result.
+
+    Example:
+    >>> metric = FalseNonMatchRate(threshold=0.5)
+    >>> metric.update_state([1, 1, 1, 1, 0], [0.9, 0.5, 0.4, 0.8, 0.1])
+    >>> float(metric.result())
+    0.25
+    """
+
+    def __init__(self, threshold: float = 0.5, name: str = "false_non_match_rate", dtype=None):
+        super().__init__(threshold, name=name, dtype=dtype)
+
+    def result(self) -> Any:
+        genuine = self.true_accepts + self.false_rejects
+        rate = self.false_rejects / ops.maximum(genuine, 1e-30)
+        return self._checked(rate, genuine > 0)
+
+
+@keras.saving.register_keras_serializable(package="finvision")
+class F1Score(_ThresholdMetric):
+    """Binary F1 of the positive class with ``score >= threshold`` predicted positive.
+
+    Exact; 0 while ``2 TP + FP + FN`` is 0 (scikit-learn's ``zero_division=0``).
+    Unlike ``keras.metrics.F1Score`` (``score > threshold``, one-hot labels),
+    this takes 0/1 labels and accepts a score equal to the threshold. See
+    :func:`finvision.metrics.functional.f1_score`.
+
+    Args:
+        threshold: the decision threshold.
+        name: the metric's name.
+        dtype: the dtype of the counts and the result.
+
+    Example:
+    >>> metric = F1Score(threshold=0.5)
+    >>> metric.update_state([0, 0, 1, 1], [0.1, 0.6, 0.5, 0.4])
+    >>> float(metric.result())
+    0.5
+    """
+
+    def __init__(self, threshold: float = 0.5, name: str = "f1_score", dtype=None):
+        super().__init__(threshold, name=name, dtype=dtype)
+
+    def result(self) -> Any:
+        denominator = 2 * self.true_accepts + self.false_accepts + self.false_rejects
+        f1 = 2 * self.true_accepts / ops.maximum(denominator, 1e-30)
+        return self._checked(f1)
