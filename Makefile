@@ -22,7 +22,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/backbone_overhead.py

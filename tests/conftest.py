@@ -136,3 +136,11 @@ def backbone_case(tmp_path_factory):
 def images() -> np.ndarray:
     """Two raw uint8 RGB images."""
     return np.random.default_rng(0).integers(0, 256, (2, SIZE, SIZE, 3), dtype="uint8")
+
+
+def pytest_collection_modifyitems(items):
+    """Keeps every test of one backbone on one xdist worker, so it is built once."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "backbone_case" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group(callspec.params["name"]))
