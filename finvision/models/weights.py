@@ -5,12 +5,15 @@ Two file formats are read:
 - the legacy HDF5 format of the published ``keras.applications`` files (and of
   ``save_weights("*.h5")`` in Keras 2), matched to the model layer by layer in
   order, exactly as Keras loads them;
-- the Keras 3 ``.weights.h5`` format, loaded with Keras' own loader into a twin
-  of the model with the file's input channel count.
+- the Keras 3 ``.weights.h5`` format, loaded with Keras' own loader: straight
+  into the model when the file has the model's channel count, otherwise into a
+  twin built for the file's channel count.
 
-Either way the arrays are checked against the model before anything is
-assigned, so a file that does not fit leaves the model untouched and the error
-lists the first mismatching layers. Weights for 3 input channels serve any
+Legacy and channel-adapted weights are checked against the model before
+anything is assigned, so a file that does not fit leaves the model untouched
+and the error lists the first mismatching layers. A Keras file is first checked
+for its variable count; Keras' loader then raises on the first shape that
+differs. Weights for 3 input channels serve any
 channel count by adapting the first convolution (:func:`adapt_input_kernel`).
 """
 
@@ -159,8 +162,8 @@ def load_weights_file(model: Backbone, path: str | os.PathLike) -> None:
     Raises:
         FileNotFoundError: if ``path`` does not exist.
         ValueError: if the file is not an HDF5 weights file, is a corrupt copy of
-            a published file, or does not fit the architecture (the message lists
-            the first mismatching layers and shapes). The model is left unchanged.
+            a published file, or does not fit the architecture (the message names
+            the mismatching layers and shapes).
 
     Example:
     >>> import tempfile, pathlib
@@ -194,6 +197,9 @@ def load_weights_file(model: Backbone, path: str | os.PathLike) -> None:
                 f"(top-level keys: {sorted(file.keys())})."
             )
     if named_arrays is None:
+        if channels == model.input_shape[-1]:
+            _load_keras_file(model, path, saved_variables)
+            return
         named_arrays = _read_keras_weights(path, model, channels, saved_variables)
     assign_weights(model, named_arrays, source=str(path))
 
@@ -315,25 +321,29 @@ def _count_saved_variables(layers: h5py.Group) -> int:
     return sum(len(group["vars"]) for group in layers.values() if "vars" in group)
 
 
-def _read_keras_weights(
-    path: Path, model: Backbone, channels: int, saved_variables: int
-) -> NamedArrays:
-    height, width = model.input_shape[1:3]
-    twin = Backbone(
-        model.architecture,
-        input_shape=(height, width, channels),
-        include_preprocessing=False,
-    )
-    if saved_variables != len(twin.weights):
+def _load_keras_file(model: Backbone, path: Path, saved_variables: int) -> None:
+    if saved_variables != len(model.weights):
         raise ValueError(
             f"`weights` file {str(path)!r} holds {saved_variables} variables, "
-            f"{model.architecture} has {len(twin.weights)}: it was saved from another "
+            f"{model.architecture} has {len(model.weights)}: it was saved from another "
             "architecture."
         )
     try:
-        twin.load_weights(path)
+        model.load_weights(path)
     except ValueError as error:
         raise ValueError(
             f"`weights` file {str(path)!r} does not fit {model.architecture}: {error}"
         ) from error
+
+
+def _read_keras_weights(
+    path: Path, model: Backbone, channels: int, saved_variables: int
+) -> NamedArrays:
+    # Weights saved for another channel count: load them into a twin built for
+    # that count, then adapt the stem while assigning.
+    height, width = model.input_shape[1:3]
+    twin = Backbone(
+        model.architecture, input_shape=(height, width, channels), include_preprocessing=False
+    )
+    _load_keras_file(twin, path, saved_variables)
     return [(layer.name, layer.get_weights()) for layer in twin.layers if layer.weights]
