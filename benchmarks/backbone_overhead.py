@@ -14,23 +14,19 @@ Run with ``make bench``; writes ``benchmarks/results/backbone_overhead.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
 import numpy as np
 import tensorflow as tf
+from _results import environment, write_results
 
-import finvision
 from finvision import models
 
-RESULTS = Path(__file__).parent / "results" / "backbone_overhead.json"
 REFERENCE_PREPROCESS = {
     "resnet50": keras.applications.resnet.preprocess_input,
     "mobilenet_v3_small": keras.applications.mobilenet_v3.preprocess_input,
@@ -115,12 +111,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     arguments = parser.parse_args()
     report = {
-        "benchmark": "backbone_overhead",
-        "device": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores",
-        "gpus": [device.name for device in tf.config.list_physical_devices("GPU")],
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "finvision": finvision.__version__,
+        **environment("backbone_overhead"),
         "input_size": arguments.size,
         "batch": arguments.batch,
         "results": {
@@ -130,9 +121,7 @@ def main() -> None:
             for name in REFERENCE_PREPROCESS
         },
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    write_results(report)
 
 
 if __name__ == "__main__":

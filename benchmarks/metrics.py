@@ -14,24 +14,18 @@ Run with ``make bench``; writes ``benchmarks/results/metrics.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
 import numpy as np
-import tensorflow as tf
+from _results import environment, write_results
 
-import finvision
 from finvision import metrics, models
 from finvision.metrics import functional
-
-RESULTS = Path(__file__).parent / "results" / "metrics.json"
 
 
 def _median_seconds(function, repeats: int) -> float:
@@ -169,13 +163,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=10)
     arguments = parser.parse_args()
     report = {
-        "benchmark": "metrics",
-        "device": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores",
-        "gpus": [device.name for device in tf.config.list_physical_devices("GPU")],
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
+        **environment("metrics"),
         "numpy": np.__version__,
-        "finvision": finvision.__version__,
         "exact_functions_s": {
             "scores": arguments.scores,
             **exact_functions(arguments.scores, repeats=5),
@@ -185,9 +174,7 @@ def main() -> None:
             arguments.size, arguments.batch, arguments.rounds, arguments.repeats
         ),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    write_results(report)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import tempfile
 import time
@@ -30,14 +29,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras
 import numpy as np
 import tensorflow as tf
+from _results import environment, results_path, write_results
 from PIL import Image, ImageDraw, ImageFont
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-import finvision
 from finvision import models, transfer
 
-RESULTS = Path(__file__).parent / "results" / "transfer.json"
+RESULTS = results_path("transfer")
 SIZE = 64
 MRZ_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 
@@ -200,12 +199,7 @@ def main() -> None:
     parser.add_argument("--parts", nargs="+", choices=("overhead", "transfer"), default=None)
     arguments = parser.parse_args()
     report = {
-        "benchmark": "transfer",
-        "device": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores",
-        "gpus": [device.name for device in tf.config.list_physical_devices("GPU")],
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "finvision": finvision.__version__,
+        **environment("transfer"),
     }
     # A partial run (--parts) keeps the other part's figures from the last full run.
     parts = arguments.parts or ["overhead", "transfer"]
@@ -227,9 +221,7 @@ def main() -> None:
         else previous.get("transfer")
     )
     print(json.dumps(report, indent=2))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    write_results(report)
 
 
 if __name__ == "__main__":
