@@ -1,0 +1,152 @@
+"""Base classes shared by finvision's image layers: input checks, batching, randomness.
+
+Every image layer takes raw pixels in [0, 255] (uint8 or float), one image
+``(H, W, C)`` or a batch ``(N, H, W, C)``, and returns float pixels of the same
+layout in the layer's dtype (float32 unless ``dtype=`` says otherwise, also under
+a mixed-precision policy, so raw pixels are never rounded to float16).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+from keras import ops
+
+PIXEL_MAX = 255.0
+
+
+def value_range(
+    name: str, value: float | Sequence[float], low: float, high: float
+) -> tuple[float, float]:
+    """Checks a ``(min, max)`` argument (or one number, meaning ``(value, value)``).
+
+    Args:
+        name: the argument's name, for the error message.
+        value: a number or a pair ``(min, max)``.
+        low: the smallest allowed value.
+        high: the largest allowed value.
+
+    Returns:
+        The pair as floats.
+
+    Raises:
+        ValueError: if the pair is malformed, reversed or outside ``[low, high]``.
+
+    Example:
+    >>> value_range("quality", (30, 95), 1, 100)
+    (30.0, 95.0)
+    """
+    pair = (value, value) if isinstance(value, int | float) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, int | float) for v in pair):
+        raise ValueError(f"`{name}` must be a number or a pair (min, max); received {value!r}.")
+    lower, upper = float(pair[0]), float(pair[1])
+    if not low <= lower <= upper <= high:
+        raise ValueError(
+            f"`{name}` must satisfy {low} <= min <= max <= {high}; received {value!r}."
+        )
+    return lower, upper
+
+
+def check_fraction(name: str, value: float, *, inclusive_high: bool = True) -> float:
+    """Checks that a number lies in [0, 1] (or [0, 1) when ``inclusive_high`` is False).
+
+    Example:
+    >>> check_fraction("probability", 0.5)
+    0.5
+    """
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    upper_ok = is_number and (value <= 1.0 if inclusive_high else value < 1.0)
+    if not (is_number and value >= 0.0 and upper_ok):
+        interval = "[0, 1]" if inclusive_high else "[0, 1)"
+        raise ValueError(f"`{name}` must be a number in {interval}; received {value!r}.")
+    return float(value)
+
+
+class ImageLayer(keras.layers.Layer):
+    """A layer that maps images to images of the same layout.
+
+    Subclasses implement :meth:`transform` on a float batch ``(N, H, W, C)`` and
+    may restrict the channel counts they accept with ``supported_channels``.
+    """
+
+    #: Channel counts the layer accepts; ``None`` accepts any.
+    supported_channels: tuple[int, ...] | None = (1, 3)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+
+    def _check_input(self, shape: Sequence[int | None]) -> None:
+        if len(shape) not in (3, 4):
+            raise ValueError(
+                f"{type(self).__name__} expects one image (H, W, C) or a batch "
+                f"(N, H, W, C); received input with shape {tuple(shape)}."
+            )
+        channels = shape[-1]
+        if self.supported_channels is not None and channels not in self.supported_channels:
+            raise ValueError(
+                f"{type(self).__name__} supports images with {self.supported_channels} "
+                f"channels; received input with shape {tuple(shape)}."
+            )
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        self._check_input(tuple(inputs.shape))
+        single = len(inputs.shape) == 3
+        images = ops.cast(inputs, self.compute_dtype)
+        if single:
+            images = images[None]
+        outputs = self.transform_batch(images, training=bool(training))
+        return outputs[0] if single else outputs
+
+    def transform_batch(self, images: Any, training: bool) -> Any:
+        """Transforms a float batch; only random layers look at ``training``."""
+        return self.transform(images)
+
+    def transform(self, images: Any) -> Any:
+        """Maps a float batch ``(N, H, W, C)`` in [0, 255] to the layer's output."""
+        raise NotImplementedError
+
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple:
+        return tuple(input_shape)
+
+
+class RandomImageLayer(ImageLayer):
+    """An augmentation: active with ``training=True``, the identity otherwise.
+
+    Each image of a batch is augmented independently, with its own random
+    parameters, with probability ``probability``. ``seed`` makes the sequence of
+    outputs reproducible: the same layer configuration called on the same inputs
+    gives the same outputs, run after run.
+    """
+
+    def __init__(self, probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.probability = check_fraction("probability", probability)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def transform_batch(self, images: Any, training: bool) -> Any:
+        if not training or self.probability == 0.0:
+            return images
+        augmented = self.augment(images)
+        if self.probability == 1.0:
+            return augmented
+        chosen = self.uniform(images, 0.0, 1.0) < self.probability
+        return ops.where(ops.reshape(chosen, (-1, 1, 1, 1)), augmented, images)
+
+    def augment(self, images: Any) -> Any:
+        """Augments every image of a float batch ``(N, H, W, C)``."""
+        raise NotImplementedError
+
+    def uniform(self, images: Any, low: float, high: float) -> Any:
+        """Draws one value per image of the batch, uniformly in [low, high)."""
+        return keras.random.uniform(
+            (ops.shape(images)[0],), low, high, dtype="float32", seed=self.seed_generator
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(probability=self.probability, seed=self.seed)
+        return config
