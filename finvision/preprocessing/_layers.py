@@ -49,18 +49,16 @@ def value_range(
     return lower, upper
 
 
-def check_fraction(name: str, value: float, *, inclusive_high: bool = True) -> float:
-    """Checks that a number lies in [0, 1] (or [0, 1) when ``inclusive_high`` is False).
+def check_fraction(name: str, value: float) -> float:
+    """Checks that a number lies in [0, 1].
 
     Example:
     >>> check_fraction("probability", 0.5)
     0.5
     """
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    upper_ok = is_number and (value <= 1.0 if inclusive_high else value < 1.0)
-    if not (is_number and value >= 0.0 and upper_ok):
-        interval = "[0, 1]" if inclusive_high else "[0, 1)"
-        raise ValueError(f"`{name}` must be a number in {interval}; received {value!r}.")
+    if not (is_number and 0.0 <= value <= 1.0):
+        raise ValueError(f"`{name}` must be a number in [0, 1]; received {value!r}.")
     return float(value)
 
 

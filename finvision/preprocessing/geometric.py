@@ -7,7 +7,7 @@ from typing import Any
 import keras
 from keras import ops
 
-from finvision.preprocessing._layers import PIXEL_MAX, RandomImageLayer, check_fraction
+from finvision.preprocessing._layers import PIXEL_MAX, RandomImageLayer
 
 _INTERPOLATIONS = ("nearest", "bilinear")
 
@@ -111,9 +111,11 @@ class RandomPerspective(RandomImageLayer):
         **kwargs: Any,
     ) -> None:
         super().__init__(probability, seed, **kwargs)
-        self.scale = check_fraction("scale", scale, inclusive_high=False)
-        if self.scale >= 0.5:
-            raise ValueError(f"`scale` must be below 0.5 (corners would cross); received {scale}.")
+        if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 <= scale < 0.5:
+            raise ValueError(
+                f"`scale` must be a number in [0, 0.5) (beyond, corners can cross); received {scale!r}."
+            )
+        self.scale = float(scale)
         if interpolation not in _INTERPOLATIONS:
             raise ValueError(
                 f"`interpolation` must be one of {_INTERPOLATIONS}; received {interpolation!r}."

@@ -1,0 +1,26 @@
+"""One configured instance of every public preprocessing layer, for contract tests."""
+
+from finvision import preprocessing as fp
+
+# name -> (factory, input channels, output channels or None for "same as input")
+LAYER_CASES = {
+    "BackboneNormalization": (lambda: fp.BackboneNormalization("torch"), 3, None),
+    "Grayscale": (lambda: fp.Grayscale(), 3, 1),
+    "Grayscale3": (lambda: fp.Grayscale(keep_channels=True), 3, 3),
+    "ResizeWithPad": (lambda: fp.ResizeWithPad(16, 40), 3, None),
+    "ContrastStretch": (lambda: fp.ContrastStretch(1, 99), 3, None),
+    "BinarizeOtsu": (lambda: fp.Binarize("otsu"), 1, None),
+    "BinarizeSauvola": (lambda: fp.Binarize("sauvola", window_size=7), 3, None),
+    "ErrorLevelAnalysis": (lambda: fp.ErrorLevelAnalysis(80), 3, None),
+    "SRMFilter": (lambda: fp.SRMFilter(truncation=3.0), 1, 3),
+    "RandomPerspective": (lambda: fp.RandomPerspective(0.2, seed=1), 3, None),
+    "RandomGlare": (lambda: fp.RandomGlare(seed=2), 3, None),
+    "RandomShadow": (lambda: fp.RandomShadow(seed=3), 1, None),
+    "RandomJPEGQuality": (lambda: fp.RandomJPEGQuality((20, 40), seed=4), 3, None),
+    "RandomMotionBlur": (lambda: fp.RandomMotionBlur((3, 7), seed=5), 3, None),
+    "RandomGaussianNoise": (lambda: fp.RandomGaussianNoise((2, 8), seed=6), 3, None),
+    "RandomBrightnessContrast": (lambda: fp.RandomBrightnessContrast(seed=7), 3, None),
+    "DocumentAugmentation": (lambda: fp.DocumentAugmentation(0.8, seed=8), 3, None),
+}
+
+RANDOM_CASES = [name for name in LAYER_CASES if name.startswith(("Random", "Document"))]
