@@ -113,7 +113,7 @@ class RandomPerspective(RandomImageLayer):
         super().__init__(probability, seed, **kwargs)
         if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 <= scale < 0.5:
             raise ValueError(
-                f"`scale` must be a number in [0, 0.5) (beyond, corners can cross); received {scale!r}."
+                f"`scale` must be a number in [0, 0.5) (corners would cross); received {scale!r}."
             )
         self.scale = float(scale)
         if interpolation not in _INTERPOLATIONS:
