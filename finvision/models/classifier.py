@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import keras
 
 from finvision.models.backbone import POOLINGS
-from finvision.models.presets import load_preset, save_preset
+from finvision.models.task import PresetMixin
 
 # Registers the layer-wise optimizers so compiled classifiers reload from `.keras`.
 from finvision.transfer import layerwise  # noqa: F401
@@ -36,7 +35,7 @@ def _validate_classifier_arguments(
 
 
 @keras.saving.register_keras_serializable(package="finvision")
-class ImageClassifier(keras.Model):
+class ImageClassifier(PresetMixin, keras.Model):
     """Classifies whole images: document type, fraud/genuine, live/spoof.
 
     The backbone's final feature map is pooled, optionally dropped out, and fed
@@ -142,54 +141,6 @@ class ImageClassifier(keras.Model):
             head_dtype=self.head_dtype,
             name=self.name,
         )
-
-    def save_preset(self, directory: str | os.PathLike, *, overwrite: bool = False) -> Any:
-        """Writes this classifier, head included, as a preset directory.
-
-        Args:
-            directory: the directory to write (see
-                :func:`finvision.models.save_preset`).
-            overwrite: replace the preset files of an existing preset there.
-
-        Returns:
-            The preset directory as a ``pathlib.Path``.
-
-        Example:
-        >>> import tempfile
-        >>> from finvision.models import create_backbone
-        >>> classifier = ImageClassifier(create_backbone("resnet18", input_shape=(32, 32, 1)), 2)
-        >>> path = classifier.save_preset(tempfile.mkdtemp() + "/cheque-vs-other")
-        >>> ImageClassifier.from_preset(path).num_classes
-        2
-        """
-        return save_preset(self, directory, overwrite=overwrite)
-
-    @classmethod
-    def from_preset(cls, directory: str | os.PathLike) -> ImageClassifier:
-        """Reloads a classifier saved with :meth:`save_preset`, with no network.
-
-        Args:
-            directory: a preset directory holding an ``ImageClassifier``.
-
-        Returns:
-            The classifier with its weights.
-
-        Raises:
-            TypeError: if the preset holds another kind of model.
-
-        Example:
-        >>> ImageClassifier.from_preset("/no/such/preset")
-        Traceback (most recent call last):
-        ...
-        FileNotFoundError: Preset directory '/no/such/preset' does not exist.
-        """
-        model = load_preset(directory)
-        if not isinstance(model, cls):
-            raise TypeError(
-                f"Preset {str(directory)!r} holds a {type(model).__name__}, not an "
-                f"{cls.__name__}; load it with finvision.models.load_preset()."
-            )
-        return model
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -102,7 +102,8 @@ def test_preset_and_keras_file_round_trips(backbone, tmp_path):
 
 def test_presets_of_other_kinds_are_refused(backbone, tmp_path):
     models.save_preset(backbone, tmp_path / "backbone")
-    with pytest.raises(TypeError, match="holds a Backbone, not an ImageClassifier"):
+    message = r"holds a Backbone; ImageClassifier.from_preset\(\) reads ImageClassifier presets"
+    with pytest.raises(TypeError, match=message):
         models.ImageClassifier.from_preset(tmp_path / "backbone")
     models.ImageClassifier(backbone, 2).save_preset(tmp_path / "classifier")
     with pytest.raises(ValueError, match=r"holds an ImageClassifier.*save_preset"):
