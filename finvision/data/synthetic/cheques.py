@@ -247,9 +247,9 @@ def draw_cheque(rng: np.random.Generator, size: tuple[int, int], font_path: str)
         forged=False,
     )
     boxes["signature"] = paint(canvas, signature, signature_box[0], signature_box[1], handwritten)
-    glyph_height = max(8, round(0.055 * height))
+    glyph_height = round(0.055 * height)  # smaller when a long line would not fit
     coverage = micr_coverage(micr["printed"], glyph_height)
-    while coverage.shape[1] > 0.92 * width and glyph_height > 8:
+    while coverage.shape[1] > 0.92 * width and glyph_height > 1:
         glyph_height -= 1
         coverage = micr_coverage(micr["printed"], glyph_height)
     boxes["micr"] = paint(

@@ -31,6 +31,9 @@ FONT_DIRECTORIES = (
 )
 
 
+_NO_CHARACTER = "\uffff"  # a noncharacter: fonts draw their "missing glyph" box for it
+
+
 class FontNotFoundError(FileNotFoundError):
     """Raised when no OCR-B font is installed and no ``font_path`` was given.
 
@@ -206,22 +209,28 @@ class GlyphCells(CellAtlas):
         ascent, descent = self.font.getmetrics()
         super().__init__(ascent + descent)
 
-    def render(self, character: str) -> np.ndarray:
-        """Draws one glyph.
-
-        Raises:
-            ValueError: if the font has no glyph for ``character``.
-        """
-        left, top, right, bottom = self.font.getbbox(character)
-        if not character.isspace() and (right <= left or bottom <= top):
-            raise ValueError(
-                f"The font {Path(self.font_path).name} has no glyph for {character!r}; "
-                "pass `font_path=` to a font that has."
-            )
+    def _draw(self, character: str) -> np.ndarray:
         width = max(1, round(self.font.getlength(character)))
         image = Image.new("L", (width, self.height), 0)
         ImageDraw.Draw(image).text((0, 0), character, fill=255, font=self.font)
         return np.asarray(image, dtype=np.float32) / 255.0
+
+    def render(self, character: str) -> np.ndarray:
+        """Draws one glyph.
+
+        Raises:
+            ValueError: if the font has no glyph for ``character`` (it draws
+                nothing, or the same as for a code point no font has).
+        """
+        cell = self._draw(character)
+        if not character.isspace():
+            missing = self._draw(_NO_CHARACTER)
+            if not cell.any() or (missing.any() and np.array_equal(cell, missing)):
+                raise ValueError(
+                    f"The font {Path(self.font_path).name} has no glyph for {character!r}; "
+                    "pass `font_path=` to a font that has."
+                )
+        return cell
 
 
 @functools.lru_cache(maxsize=64)
