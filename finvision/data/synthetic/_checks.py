@@ -71,3 +71,15 @@ def check_strength(strength: float, name: str = "strength") -> float:
     ):
         raise ValueError(f"`{name}` must be a number in [0, 1]; received {strength!r}.")
     return float(strength)
+
+
+def check_height(height: int, minimum: int = 8) -> int:
+    """Checks a line height in pixels.
+
+    Example:
+    >>> check_height(32)
+    32
+    """
+    if isinstance(height, bool) or not isinstance(height, int | np.integer) or height < minimum:
+        raise ValueError(f"`height` must be an int >= {minimum}; received {height!r}.")
+    return int(height)

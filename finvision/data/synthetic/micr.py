@@ -21,11 +21,11 @@ import functools
 import numpy as np
 from PIL import Image, ImageDraw
 
-from finvision.data.synthetic._checks import check_seed, check_strength
+from finvision.data.synthetic._checks import check_height, check_seed, check_strength
 from finvision.data.synthetic._random import MICR_STREAM, sample_generators
 from finvision.data.synthetic.fonts import CellAtlas
 from finvision.data.synthetic.nuisance import with_nuisance
-from finvision.data.synthetic.text import LineStyle, TextLine, check_height, place_line
+from finvision.data.synthetic.text import LineStyle, TextLine, place_line
 
 #: The transcript alphabet of MICR lines: digits, then the four symbols.
 MICR_ALPHABET = "0123456789TAUD"

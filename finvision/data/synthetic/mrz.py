@@ -11,14 +11,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from finvision.data.synthetic._checks import check_strength
+from finvision.data.synthetic._checks import check_height, check_strength
 from finvision.data.synthetic._random import MRZ_STREAM, pick, sample_generators
 from finvision.data.synthetic.fonts import resolve_font
 from finvision.data.synthetic.nuisance import with_nuisance
 from finvision.data.synthetic.text import (
     LineStyle,
     TextLine,
-    check_height,
     draw_text_line,
 )
 from finvision.data.synthetic.vocabulary import COUNTRY_CODES, GIVEN_NAMES, SURNAMES

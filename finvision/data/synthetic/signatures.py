@@ -1,18 +1,20 @@
 """Signatures from per-writer stroke models: genuine samples and skilled forgeries.
 
 A writer is a set of smooth pen trajectories (Catmull-Rom splines through
-control points) with the writer's own slant, letter width, rhythm (spacing of
-the control points), pen width and fluency (how much the line thins where the
-pen moves fast). The model depends only on the writer id, so data sets can be
-split by writer: writers 0-799 for training, 800-999 for testing, whatever seeds.
+control points): letter shapes (arches, cups, loops, ascenders, descenders,
+capitals) joined into one or two names, sometimes underlined by a flourish, with
+the writer's own letter width, shape jitter, slant, pen width and fluency (how
+much the line thins where the pen moves fast). The model depends only on the
+writer id, so data sets can be split by writer: writers 0-799 for training,
+800-999 for testing, whatever the seeds.
 
 - A *genuine* sample is the writer's model with small natural variation:
   control points move by 2% of the height, the whole signature rotates and
   scales by a few percent, the slant and pen width vary slightly.
 - A *skilled forgery* is another hand imitating the model: larger shape
   deviations (4.5%), the forger's own slant and proportions partly showing,
-  slow and even strokes (little thinning), tremor along the line and, now and
-  then, a pen lift where the writer has none.
+  slow and even strokes (little thinning), a shaky line and, now and then, a
+  pen lift where the writer has none.
 - A *random forgery* is a genuine sample of another writer.
 """
 

@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from finvision.data.synthetic._checks import check_seed
+from finvision.data.synthetic._checks import check_height, check_seed
 from finvision.data.synthetic.fonts import glyph_cells, line_height_ratio, resolve_font
 
 
@@ -88,18 +88,6 @@ class LineStyle:
         if rng is not None and self.jitter > 0:
             gaps += rng.random(count) < self.jitter
         return gaps
-
-
-def check_height(height: int, minimum: int = 8) -> int:
-    """Checks a line height in pixels.
-
-    Example:
-    >>> check_height(32)
-    32
-    """
-    if isinstance(height, bool) or not isinstance(height, int | np.integer) or height < minimum:
-        raise ValueError(f"`height` must be an int >= {minimum}; received {height!r}.")
-    return int(height)
 
 
 def ink_on_paper(coverage: np.ndarray, ink: float, paper: float) -> np.ndarray:
