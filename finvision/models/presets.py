@@ -23,6 +23,7 @@ import keras
 import finvision
 from finvision.models.backbone import Backbone
 from finvision.models.weights import file_digest
+from finvision.preprocessing.normalization import BackboneNormalization
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.weights.h5"
@@ -70,8 +71,8 @@ def save_preset(
     left alone.
 
     Args:
-        model: a finvision model (a :class:`~finvision.models.Backbone` or a task
-            owning one as ``model.backbone``).
+        model: a finvision model: a :class:`~finvision.models.Backbone` or a
+            task model owning its feature extractor as ``model.backbone``.
         directory: the directory to write; created if missing.
         overwrite: replace the preset files of an existing preset there.
 
@@ -92,7 +93,7 @@ def save_preset(
     ['README.md', 'config.json']
     """
     backbone = model if isinstance(model, Backbone) else getattr(model, "backbone", None)
-    if not isinstance(backbone, Backbone):
+    if not isinstance(backbone, keras.Model):
         raise TypeError(
             "`model` must be a finvision Backbone or a task owning one as `.backbone`; "
             f"received {type(model).__name__}."
@@ -114,8 +115,7 @@ def save_preset(
         "weights_file": WEIGHTS_FILE,
         "weights_sha256": file_digest(directory / WEIGHTS_FILE),
     }
-    preprocessing = dataclasses.asdict(backbone.spec.preprocessing)
-    preprocessing["inside_model"] = backbone.include_preprocessing
+    preprocessing = _preprocessing_of(backbone)
     _write_json(directory / CONFIG_FILE, keras.saving.serialize_keras_object(model))
     _write_json(directory / PREPROCESSING_FILE, preprocessing)
     _write_json(directory / METADATA_FILE, metadata)
@@ -205,24 +205,46 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise ValueError(f"Preset file {str(path)!r} is not valid JSON ({error}).") from error
 
 
-def _model_card(model: keras.Model, backbone: Backbone, metadata: dict[str, Any]) -> str:
-    spec = backbone.spec
-    preprocessing = spec.preprocessing
+def _preprocessing_of(backbone: keras.Model) -> dict[str, Any]:
+    """The pixel normalisation a backbone's weights expect, and where it happens."""
+    if isinstance(backbone, Backbone):
+        preprocessing = dataclasses.asdict(backbone.spec.preprocessing)
+        return {**preprocessing, "inside_model": backbone.include_preprocessing}
+    for layer in backbone._flatten_layers():
+        if isinstance(layer, BackboneNormalization):
+            mean = None if layer.mean is None else list(layer.mean)
+            std = None if layer.std is None else list(layer.std)
+            return {"mode": layer.mode, "mean": mean, "std": std, "inside_model": True}
+    return {"mode": "none", "mean": None, "std": None, "inside_model": False}
+
+
+def _model_card(model: keras.Model, backbone: keras.Model, metadata: dict[str, Any]) -> str:
+    preprocessing = _preprocessing_of(backbone)
     normalisation = (
         "inside the model (feed raw pixels in [0, 255])"
-        if backbone.include_preprocessing
+        if preprocessing["inside_model"]
         else "outside the model (apply it before calling)"
     )
+    if isinstance(backbone, Backbone):
+        described = f"the `{backbone.spec.name}` backbone ({backbone.spec.family} family)"
+        shape = tuple(model.input_shape[1:])
+        reload_backbone = f"""backbone = models.create_backbone(
+    "{backbone.spec.name}", input_shape={shape}, weights="path/to/this/directory"
+)
+"""
+    else:
+        described = f"its own `{backbone.name}` feature extractor"
+        reload_backbone = ""
     return f"""# {model.name}
 
-A finvision preset: a {type(model).__name__} on the `{spec.name}` backbone ({spec.family} family).
+A finvision preset: a {type(model).__name__} on {described}.
 
 | field | value |
 | --- | --- |
 | input shape | {tuple(model.input_shape[1:])} |
 | parameters | {model.count_params():,} |
-| preprocessing | mode `{preprocessing.mode}`, mean {preprocessing.mean}, \
-std {preprocessing.std}, {normalisation} |
+| preprocessing | mode `{preprocessing["mode"]}`, mean {preprocessing["mean"]}, \
+std {preprocessing["std"]}, {normalisation} |
 | weights file | `{metadata["weights_file"]}` |
 | weights SHA-256 | `{metadata["weights_sha256"]}` |
 | finvision / Keras | {metadata["finvision_version"]} / {metadata["keras_version"]} |
@@ -233,8 +255,5 @@ Load it with no network:
 from finvision import models
 
 model = models.load_preset("path/to/this/directory")
-backbone = models.create_backbone(
-    "{spec.name}", input_shape={tuple(model.input_shape[1:])}, weights="path/to/this/directory"
-)
-```
+{reload_backbone}```
 """

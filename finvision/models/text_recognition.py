@@ -1,0 +1,351 @@
+"""``TextLineRecognizer``: CNN + bidirectional LSTM + CTC for MRZ, MICR and amount lines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+import numpy as np
+from keras import ops
+
+from finvision.models.alphabets import decode_labels, encode_texts, resolve_alphabet
+from finvision.models.task import PresetMixin
+from finvision.preprocessing.document import LUMA_WEIGHTS
+from finvision.preprocessing.normalization import BackboneNormalization
+
+#: Height reduction of :func:`line_backbone` (four 2x poolings) and width reduction.
+HEIGHT_STRIDE = 16
+WIDTH_STRIDE = 4
+STRATEGIES = ("greedy", "beam_search")
+_PAPER = 255.0
+
+
+def line_backbone(
+    height: int = 32,
+    channels: int = 1,
+    filters: Sequence[int] = (32, 64, 128, 256),
+    *,
+    name: str = "line_backbone",
+) -> keras.Model:
+    """The convolutional part of a text-line reader (a CRNN-style VGG stack).
+
+    Raw pixels in [0, 255] are scaled to [-1, 1] inside the model. Four
+    blocks of 3x3 convolution, batch normalisation and ReLU (the third block
+    has two convolutions) pool the height by 16 and the width by 4, so each
+    output column covers 4 input columns: a line of width ``W`` becomes
+    ``W // 4`` time steps, enough for CTC to separate repeated characters such
+    as the MRZ filler ``<<<``.
+
+    Args:
+        height: input height in pixels, a multiple of 16.
+        channels: 1 (grayscale) or 3.
+        filters: the four blocks' widths.
+        name: the model's name.
+
+    Returns:
+        A ``keras.Model`` from ``(N, height, W, channels)`` to
+        ``(N, height // 16, W // 4, filters[-1])``.
+
+    Example:
+    >>> line_backbone(32, 1).output_shape
+    (None, 2, None, 256)
+    """
+    if isinstance(height, bool) or not isinstance(height, int) or height < HEIGHT_STRIDE:
+        raise ValueError(f"`height` must be a multiple of 16, >= 16; received {height!r}.")
+    if height % HEIGHT_STRIDE:
+        raise ValueError(f"`height` must be a multiple of 16; received {height}.")
+    if channels not in (1, 3):
+        raise ValueError(f"`channels` must be 1 or 3; received {channels!r}.")
+    if len(filters) != 4 or not all(isinstance(f, int) and f > 0 for f in filters):
+        raise ValueError(f"`filters` must be four positive ints; received {filters!r}.")
+
+    images = keras.Input((height, None, channels), name="images")
+    x = BackboneNormalization("tf", name="normalization")(images)
+    pools = ((2, 2), (2, 2), (2, 1), (2, 1))
+    for block, (width, pool) in enumerate(zip(filters, pools, strict=True), start=1):
+        for repeat in range(2 if block == 3 else 1):
+            layer_name = f"block{block}_conv{repeat + 1}"
+            x = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name=layer_name)(x)
+            x = keras.layers.BatchNormalization(momentum=0.9, name=f"{layer_name}_bn")(x)
+            x = keras.layers.ReLU(name=f"{layer_name}_relu")(x)
+        x = keras.layers.MaxPooling2D(pool, name=f"block{block}_pool")(x)
+    return keras.Model(images, x, name=name)
+
+
+def prepare_lines(images: Any, height: int, channels: int) -> np.ndarray:
+    """Stacks line images of any widths into one float batch for the recognizer.
+
+    Each image (``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)``, uint8 or float in
+    [0, 255]) is converted to ``channels`` (RGB to luma, or gray repeated),
+    resized to ``height`` keeping its aspect ratio when its height differs,
+    and padded on the right with white paper to the widest line.
+
+    Args:
+        images: an array ``(N, H, W[, C])`` or a sequence of images.
+        height: the recognizer's input height.
+        channels: the recognizer's input channels.
+
+    Returns:
+        float32 ``(N, height, max_width, channels)``.
+
+    Raises:
+        ValueError: for an empty input, a wrong rank or channel count, or
+            non-finite pixels.
+
+    Example:
+    >>> prepare_lines([np.zeros((32, 40)), np.zeros((16, 10))], 32, 1).shape
+    (2, 32, 40, 1)
+    """
+    lines = list(images)
+    if not lines:
+        raise ValueError("`images` is empty: pass at least one line image.")
+    prepared = []
+    for position, image in enumerate(lines):
+        image = np.asarray(image, dtype="float32")
+        if image.ndim == 2:
+            image = image[:, :, None]
+        if image.ndim != 3 or image.shape[-1] not in (1, 3) or min(image.shape[:2]) < 1:
+            raise ValueError(
+                "Each line image must be (H, W), (H, W, 1) or (H, W, 3); "
+                f"image {position} has shape {image.shape}."
+            )
+        if not np.isfinite(image).all():
+            raise ValueError(f"Line image {position} holds NaN or infinite pixels.")
+        if channels == 1 and image.shape[-1] == 3:
+            image = image @ np.asarray(LUMA_WEIGHTS, dtype="float32")[:, None]
+        elif channels == 3 and image.shape[-1] == 1:
+            image = np.repeat(image, 3, axis=-1)
+        if image.shape[0] != height:
+            width = max(1, round(image.shape[1] * height / image.shape[0]))
+            image = ops.convert_to_numpy(ops.image.resize(image, (height, width), antialias=True))
+        prepared.append(image)
+    widest = max(image.shape[1] for image in prepared)
+    batch = np.full((len(prepared), height, widest, channels), _PAPER, dtype="float32")
+    for row, image in enumerate(prepared):
+        batch[row, :, : image.shape[1]] = image
+    return batch
+
+
+@keras.saving.register_keras_serializable(package="finvision")
+class TextLineRecognizer(PresetMixin, keras.Model):
+    """Reads one line of text: MRZ, MICR E-13B, courtesy amounts, or your alphabet.
+
+    A convolutional backbone (:func:`line_backbone`) turns a line image of any
+    width into a sequence of columns; two bidirectional LSTMs read it and a
+    dense layer gives, per time step, logits over the blank (index 0) and the
+    alphabet's characters (index ``i + 1``), trained with CTC. The model takes
+    raw pixels ``(N, height, W, channels)`` with any ``W`` and outputs float32
+    logits ``(N, W // 4, len(alphabet) + 1)``; :meth:`predict_text` turns
+    images into strings.
+
+    Args:
+        alphabet: ``"mrz"`` (A-Z 0-9 <), ``"micr"`` (0-9, ``T`` transit, ``A``
+            amount, ``U`` on-us, ``D`` dash, space), ``"amount"`` (0-9 , . -,
+            space, $ € £ ¥ ₹) or a string of distinct characters.
+        height: input height in pixels (a multiple of 16).
+        channels: 1 or 3 input channels.
+        backbone: a model from ``(N, height, W, channels)`` to a feature map
+            ``(N, h, W // 4, C)``; default :func:`line_backbone`.
+        lstm_units: units of each LSTM direction.
+        dropout: dropout rate before each LSTM, in [0, 1).
+        **kwargs: standard model arguments (``name``, ``trainable``).
+
+    Example:
+    >>> import numpy as np
+    >>> reader = TextLineRecognizer("micr", height=16, lstm_units=8)
+    >>> reader.output_shape  # 4 input columns per step; blank + 15 characters
+    (None, None, 16)
+    >>> reader.compile()  # Adam and the CTC loss; fit(images, reader.encode(texts))
+    >>> len(reader.predict_text(np.full((2, 16, 48, 1), 255, dtype="uint8")))
+    2
+    """
+
+    def __init__(
+        self,
+        alphabet: str = "mrz",
+        *,
+        height: int = 32,
+        channels: int = 1,
+        backbone: keras.Model | None = None,
+        lstm_units: int = 128,
+        dropout: float = 0.1,
+        **kwargs: Any,
+    ) -> None:
+        alphabet = resolve_alphabet(alphabet)
+        if isinstance(lstm_units, bool) or not isinstance(lstm_units, int) or lstm_units < 1:
+            raise ValueError(f"`lstm_units` must be a positive integer; received {lstm_units!r}.")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"`dropout` must be in [0, 1); received {dropout!r}.")
+        backbone = backbone if backbone is not None else line_backbone(height, channels)
+        _check_line_backbone(backbone, height, channels)
+
+        # === Layers ===
+        self.backbone = backbone
+        feature_height, feature_channels = backbone.output_shape[1], backbone.output_shape[3]
+        self.to_sequence = keras.layers.Reshape((-1, feature_height * feature_channels))
+        self.projection = keras.layers.Dense(lstm_units, activation="relu", name="projection")
+        self.recurrent = [
+            keras.layers.Bidirectional(
+                keras.layers.LSTM(lstm_units, return_sequences=True, dropout=dropout),
+                name=f"bilstm{index}",
+            )
+            for index in (1, 2)
+        ]
+        self.classifier = keras.layers.Dense(len(alphabet) + 1, dtype="float32", name="logits")
+
+        # === Functional model ===
+        images = keras.Input((height, None, channels), name="images")
+        features = keras.layers.Permute((2, 1, 3), name="columns_first")(backbone(images))
+        sequence = self.projection(self.to_sequence(features))
+        for layer in self.recurrent:
+            sequence = layer(sequence)
+        super().__init__(inputs=images, outputs=self.classifier(sequence), **kwargs)
+
+        # === Config ===
+        self.alphabet = alphabet
+        self.height = height
+        self.channels = channels
+        self.lstm_units = lstm_units
+        self.dropout = dropout
+
+    def compile(self, optimizer: Any = "adam", loss: Any = None, **kwargs: Any) -> None:
+        """Compiles with CTC by default (``keras.losses.CTC``, labels from :meth:`encode`).
+
+        Example:
+        >>> reader = TextLineRecognizer("01", height=16, lstm_units=4)
+        >>> reader.compile(optimizer="sgd")
+        >>> type(reader.loss).__name__
+        'CTC'
+        """
+        super().compile(optimizer=optimizer, loss=loss or keras.losses.CTC(), **kwargs)
+
+    def encode(self, texts: Sequence[str], length: int | None = None) -> np.ndarray:
+        """CTC labels for ``texts`` (see :func:`~finvision.models.alphabets.encode_texts`).
+
+        Example:
+        >>> TextLineRecognizer("01", height=16, lstm_units=4).encode(["10"]).tolist()
+        [[2, 1]]
+        """
+        return encode_texts(texts, self.alphabet, length)
+
+    def decode(
+        self, logits: Any, *, strategy: str = "greedy", beam_width: int = 10
+    ) -> tuple[list[str], np.ndarray]:
+        """Turns logits ``(N, T, len(alphabet) + 1)`` into texts and confidences.
+
+        The confidence of a line is the probability of its decoded path
+        normalised per time step, ``exp(log p(path) / T)``, in (0, 1]: with
+        greedy decoding the geometric mean of each step's largest probability.
+        Low values flag lines to send for manual review.
+
+        Args:
+            logits: the model's output.
+            strategy: ``"greedy"`` (fast) or ``"beam_search"``.
+            beam_width: beams kept by beam search.
+
+        Returns:
+            The texts and a float32 array of confidences.
+
+        Example:
+        >>> reader = TextLineRecognizer("01", height=16, lstm_units=4)
+        >>> logits = np.log(np.array([[[0.1, 0.8, 0.1], [0.9, 0.05, 0.05]]]))
+        >>> texts, confidence = reader.decode(logits)
+        >>> texts, [round(float(value), 3) for value in confidence]  # sqrt(0.8 * 0.9)
+        (['0'], [0.849])
+        """
+        if strategy not in STRATEGIES:
+            raise ValueError(f"`strategy` must be one of {STRATEGIES}; received {strategy!r}.")
+        logits = ops.convert_to_tensor(logits, dtype="float32")
+        steps = ops.shape(logits)[1]
+        lengths = ops.full((ops.shape(logits)[0],), steps, dtype="int32")
+        decoded, log_probabilities = ops.ctc_decode(
+            logits, lengths, strategy=strategy, beam_width=beam_width, top_paths=1, mask_index=0
+        )
+        if strategy == "greedy":
+            best = ops.max(ops.log_softmax(logits, axis=-1), axis=-1)
+            log_probabilities = ops.sum(best, axis=1)
+        else:
+            log_probabilities = log_probabilities[:, 0]
+        confidence = ops.exp(ops.cast(log_probabilities, "float32") / ops.cast(steps, "float32"))
+        labels = ops.convert_to_numpy(decoded[0])
+        texts = [decode_labels(row, self.alphabet) for row in labels]
+        return texts, ops.convert_to_numpy(confidence).astype("float32")
+
+    def predict_text(
+        self,
+        images: Any,
+        *,
+        strategy: str = "greedy",
+        beam_width: int = 10,
+        batch_size: int = 32,
+        return_confidence: bool = False,
+    ) -> list[str] | tuple[list[str], np.ndarray]:
+        """Reads line images and returns their texts (and confidences).
+
+        Images may have any width and any height (resized to the model's
+        height); see :func:`prepare_lines`. Lines are read in batches of
+        ``batch_size``, each padded with white to its widest line.
+
+        Args:
+            images: an array ``(N, H, W[, C])`` or a sequence of line images.
+            strategy: ``"greedy"`` or ``"beam_search"``.
+            beam_width: beams kept by beam search.
+            batch_size: lines per forward pass.
+            return_confidence: also return the per-line confidences.
+
+        Returns:
+            The texts, or ``(texts, confidences)`` with ``return_confidence``.
+
+        Example:
+        >>> reader = TextLineRecognizer("mrz", height=16, lstm_units=4)
+        >>> texts, confidence = reader.predict_text(
+        ...     [np.full((16, 64), 255, "uint8")], return_confidence=True)
+        >>> len(texts), confidence.shape
+        (1, (1,))
+        """
+        lines = list(images)
+        if not lines:
+            raise ValueError("`images` is empty: pass at least one line image.")
+        texts: list[str] = []
+        confidences = []
+        for start in range(0, len(lines), batch_size):
+            batch = prepare_lines(lines[start : start + batch_size], self.height, self.channels)
+            logits = self.predict_on_batch(batch)
+            chunk_texts, chunk_confidence = self.decode(
+                logits, strategy=strategy, beam_width=beam_width
+            )
+            texts.extend(chunk_texts)
+            confidences.append(chunk_confidence)
+        return (texts, np.concatenate(confidences)) if return_confidence else texts
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "alphabet": self.alphabet,
+            "height": self.height,
+            "channels": self.channels,
+            "backbone": keras.saving.serialize_keras_object(self.backbone),
+            "lstm_units": self.lstm_units,
+            "dropout": self.dropout,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> TextLineRecognizer:
+        config = dict(config)
+        config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
+        return cls(**config)
+
+
+def _check_line_backbone(backbone: Any, height: int, channels: int) -> None:
+    if not isinstance(backbone, keras.Model):
+        raise TypeError(f"`backbone` must be a keras.Model; received {type(backbone).__name__}.")
+    expected = (None, height, None, channels)
+    output = backbone.output_shape
+    known_features = len(output) == 4 and None not in (output[1], output[3])
+    if tuple(backbone.input_shape) != expected or not known_features:
+        raise ValueError(
+            f"`backbone` must map {expected} to a feature map (N, h, W // 4, C) with known h "
+            f"and C; received input {backbone.input_shape} and output {output}."
+        )
