@@ -6,6 +6,7 @@ Example:
 ['resnet101', 'resnet101_v2', 'resnet152', 'resnet152_v2', 'resnet18']
 """
 
+from finvision.models.alphabets import ALPHABETS, encode_texts
 from finvision.models.backbone import Backbone
 from finvision.models.classifier import ImageClassifier
 from finvision.models.factory import create_backbone
@@ -17,18 +18,23 @@ from finvision.models.registry import (
     get_backbone_spec,
     list_backbones,
 )
+from finvision.models.text_recognition import TextLineRecognizer, line_backbone
 from finvision.models.weights import adapt_input_kernel
 
 __all__ = [
+    "ALPHABETS",
     "Backbone",
     "BackboneSpec",
     "ImageClassifier",
     "Preprocessing",
     "Preset",
+    "TextLineRecognizer",
     "WeightsFile",
     "adapt_input_kernel",
     "create_backbone",
+    "encode_texts",
     "get_backbone_spec",
+    "line_backbone",
     "list_backbones",
     "load_preset",
     "read_preset",
