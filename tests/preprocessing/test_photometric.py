@@ -51,3 +51,16 @@ def test_shadow_only_darkens_by_at_most_darkness():
     ratio = out / IMAGES
     assert ratio.min() >= 0.6 - 1e-4 and ratio.max() <= 1.0 + 1e-6
     assert (ratio.min(axis=(1, 2, 3)) < 0.8).sum() >= 2  # edges cross most images
+
+
+def test_box_muller_draws_are_standard_normal():
+    from scipy import stats
+
+    from finvision.preprocessing.photometric import standard_normal
+
+    draws = keras.ops.convert_to_numpy(standard_normal((3, 101), keras.random.SeedGenerator(4)))
+    assert draws.shape == (3, 101)  # an odd count drops the last sine draw
+    assert stats.kstest(draws.ravel(), "norm").pvalue > 0.05
+    many = keras.ops.convert_to_numpy(standard_normal((200_000,), keras.random.SeedGenerator(5)))
+    assert abs(many.mean()) < 0.01 and abs(many.std() - 1.0) < 0.01
+    assert abs(stats.kurtosis(many)) < 0.05
