@@ -26,8 +26,8 @@ class DocumentAugmentation(ImageLayer):
     (80%, up to 25% / 30%), shadow (30%, up to 60% darker), glare (20%),
     motion blur (20%, up to 9 px), Gaussian noise (50%, sigma up to 12) and,
     on the TensorFlow backend, JPEG recompression (50%, quality down to 30).
-    ``strength=0`` leaves images unchanged; ``strength=1`` is a hard setting
-    for phone photos. Active with ``training=True`` only. Output: float32 in
+    ``strength=0`` leaves images unchanged (no step runs); ``strength=1`` is a
+    hard setting for phone photos. Active with ``training=True`` only. Output: float32 in
     [0, 255], same shape; 1 or 3 channels.
 
     Args:
@@ -62,7 +62,7 @@ class DocumentAugmentation(ImageLayer):
         if keras.backend.backend() == "tensorflow":
             quality = (round(95 - 65 * s), 95)
             steps.append(RandomJPEGQuality(quality, probability=0.5, seed=seed_of(6)))
-        self.steps = steps
+        self.steps = steps if s > 0 else []
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         for step in self.steps:

@@ -64,3 +64,11 @@ def test_box_muller_draws_are_standard_normal():
     many = keras.ops.convert_to_numpy(standard_normal((200_000,), keras.random.SeedGenerator(5)))
     assert abs(many.mean()) < 0.01 and abs(many.std() - 1.0) < 0.01
     assert abs(stats.kurtosis(many)) < 0.05
+
+
+def test_document_augmentation_at_zero_strength_is_exactly_the_identity():
+    from finvision.preprocessing import DocumentAugmentation
+
+    images = IMAGES.astype("uint8")
+    out = keras.ops.convert_to_numpy(DocumentAugmentation(0.0, seed=0)(images, training=True))
+    np.testing.assert_array_equal(out, images.astype("float32"))
