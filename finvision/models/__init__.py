@@ -10,6 +10,14 @@ from finvision.models.alphabets import ALPHABETS, encode_texts
 from finvision.models.backbone import Backbone
 from finvision.models.classifier import ImageClassifier
 from finvision.models.factory import create_backbone
+from finvision.models.mrz import (
+    MRZ_ALPHABET,
+    MRZ_FORMATS,
+    ParsedMRZ,
+    compose_mrz,
+    mrz_check_digit,
+    parse_mrz,
+)
 from finvision.models.presets import Preset, load_preset, read_preset, save_preset
 from finvision.models.registry import (
     BackboneSpec,
@@ -23,20 +31,26 @@ from finvision.models.weights import adapt_input_kernel
 
 __all__ = [
     "ALPHABETS",
+    "MRZ_ALPHABET",
+    "MRZ_FORMATS",
     "Backbone",
     "BackboneSpec",
     "ImageClassifier",
+    "ParsedMRZ",
     "Preprocessing",
     "Preset",
     "TextLineRecognizer",
     "WeightsFile",
     "adapt_input_kernel",
+    "compose_mrz",
     "create_backbone",
     "encode_texts",
     "get_backbone_spec",
     "line_backbone",
     "list_backbones",
     "load_preset",
+    "mrz_check_digit",
+    "parse_mrz",
     "read_preset",
     "save_preset",
 ]

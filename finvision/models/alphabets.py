@@ -9,9 +9,9 @@ import numpy as np
 
 from finvision.models.mrz import MRZ_ALPHABET
 
-#: MICR E-13B: digits and the four symbols written as letters (T transit, A amount,
-#: U on-us, D dash), plus the space between fields.
-MICR_ALPHABET = string.digits + "TAUD "
+#: MICR E-13B transcripts: digits, then the four symbols written as letters
+#: (T transit, A amount, U on-us, D dash); the symbols delimit the fields.
+MICR_ALPHABET = string.digits + "TAUD"
 #: Courtesy amounts: digits, separators, minus and common currency signs.
 AMOUNT_ALPHABET = string.digits + ",.- $€£¥₹"
 
@@ -32,7 +32,7 @@ def resolve_alphabet(alphabet: str) -> str:
 
     Example:
     >>> resolve_alphabet("micr")
-    '0123456789TAUD '
+    '0123456789TAUD'
     >>> resolve_alphabet("01")
     '01'
     """

@@ -141,7 +141,7 @@ class TextLineRecognizer(PresetMixin, keras.Model):
 
     Args:
         alphabet: ``"mrz"`` (A-Z 0-9 <), ``"micr"`` (0-9, ``T`` transit, ``A``
-            amount, ``U`` on-us, ``D`` dash, space), ``"amount"`` (0-9 , . -,
+            amount, ``U`` on-us, ``D`` dash), ``"amount"`` (0-9 , . -,
             space, $ € £ ¥ ₹) or a string of distinct characters.
         height: input height in pixels (a multiple of 16).
         channels: 1 or 3 input channels.
@@ -154,8 +154,8 @@ class TextLineRecognizer(PresetMixin, keras.Model):
     Example:
     >>> import numpy as np
     >>> reader = TextLineRecognizer("micr", height=16, lstm_units=8)
-    >>> reader.output_shape  # 4 input columns per step; blank + 15 characters
-    (None, None, 16)
+    >>> reader.output_shape  # 4 input columns per step; blank + 14 characters
+    (None, None, 15)
     >>> reader.compile()  # Adam and the CTC loss; fit(images, reader.encode(texts))
     >>> len(reader.predict_text(np.full((2, 16, 48, 1), 255, dtype="uint8")))
     2

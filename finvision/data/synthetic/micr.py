@@ -26,9 +26,8 @@ from finvision.data.synthetic._random import MICR_STREAM, sample_generators
 from finvision.data.synthetic.fonts import CellAtlas
 from finvision.data.synthetic.nuisance import with_nuisance
 from finvision.data.synthetic.text import LineStyle, TextLine, place_line
+from finvision.models.alphabets import MICR_ALPHABET
 
-#: The transcript alphabet of MICR lines: digits, then the four symbols.
-MICR_ALPHABET = "0123456789TAUD"
 #: What each symbol letter of :data:`MICR_ALPHABET` stands for.
 MICR_SYMBOLS = {"T": "transit", "A": "amount", "U": "on-us", "D": "dash"}
 #: The Unicode OCR characters of the symbols (U+2446-U+2449).
