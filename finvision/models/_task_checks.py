@@ -1,0 +1,127 @@
+"""Argument checks shared by the task models: clear errors naming the argument."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+
+#: Stride of the coarsest pyramid level, P5.
+MAX_STRIDE = 32
+
+
+def check_feature_backbone(backbone: Any, task: str) -> None:
+    """Checks that ``backbone`` is a Keras model ending in one feature map or vector.
+
+    Args:
+        backbone: the candidate backbone.
+        task: the task model's class name, for the error message.
+
+    Raises:
+        TypeError: if ``backbone`` is not a ``keras.Model``.
+        ValueError: if it outputs a dict of pyramid levels.
+
+    Example:
+    >>> check_feature_backbone("resnet18", "SiameseVerifier")
+    Traceback (most recent call last):
+    ...
+    TypeError: `backbone` must be a keras.Model such as finvision.models.create_backbone(...); received str.
+    """  # noqa: E501
+    _check_model(backbone)
+    if isinstance(backbone.output, dict):
+        raise ValueError(
+            f"`backbone` outputs a dict of pyramid levels (features_only=True); {task} needs "
+            "the final feature map: create it with features_only=False."
+        )
+
+
+def check_pyramid_backbone(backbone: Any, task: str) -> None:
+    """Checks that ``backbone`` exposes pyramid levels a decoder can align.
+
+    Args:
+        backbone: the candidate backbone.
+        task: the task model's class name, for the error message.
+
+    Raises:
+        TypeError: if ``backbone`` is not a ``keras.Model``.
+        ValueError: if it has no ``pyramid_outputs`` ``"P1"`` to ``"P5"``, or a
+            fixed height or width that is not a multiple of 32.
+
+    Example:
+    >>> from finvision.models import create_backbone
+    >>> check_pyramid_backbone(create_backbone("resnet18", input_shape=(48, 64, 3)), "Segmenter")
+    Traceback (most recent call last):
+    ...
+    ValueError: Segmenter needs an input height and width that are multiples of 32 (or None); the backbone takes (48, 64, 3).
+    """  # noqa: E501
+    _check_model(backbone)
+    pyramid = getattr(backbone, "pyramid_outputs", None)
+    if not isinstance(pyramid, dict) or any(f"P{level}" not in pyramid for level in range(1, 6)):
+        raise ValueError(
+            f"`backbone` must expose `pyramid_outputs` 'P1' to 'P5' (a finvision Backbone from "
+            f"create_backbone); received a {type(backbone).__name__} without them."
+        )
+    shape = tuple(backbone.input_shape[1:])
+    if any(size is not None and size % MAX_STRIDE for size in shape[:2]):
+        raise ValueError(
+            f"{task} needs an input height and width that are multiples of {MAX_STRIDE} "
+            f"(or None); the backbone takes {shape}."
+        )
+
+
+def check_choice(name: str, value: Any, choices: Sequence[Any]) -> None:
+    """Checks that ``value`` is one of ``choices``.
+
+    Raises:
+        ValueError: naming the argument, the choices and the value received.
+
+    Example:
+    >>> check_choice("decoder", "fcn", ("fpn", "unet"))
+    Traceback (most recent call last):
+    ...
+    ValueError: `decoder` must be one of ('fpn', 'unet'); received 'fcn'.
+    """
+    if value not in choices:
+        raise ValueError(f"`{name}` must be one of {tuple(choices)}; received {value!r}.")
+
+
+def check_positive_int(name: str, value: Any) -> None:
+    """Checks that ``value`` is an integer >= 1 (not a bool).
+
+    Raises:
+        ValueError: naming the argument and the value received.
+
+    Example:
+    >>> check_positive_int("embedding_dim", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: `embedding_dim` must be an integer >= 1; received 0.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"`{name}` must be an integer >= 1; received {value!r}.")
+
+
+def check_rate(name: str, value: Any) -> None:
+    """Checks that ``value`` is a dropout rate in [0, 1).
+
+    Raises:
+        ValueError: naming the argument and the value received.
+
+    Example:
+    >>> check_rate("dropout", 1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: `dropout` must be a number in [0, 1); received 1.0.
+    """
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not (is_number and 0.0 <= value < 1.0):
+        raise ValueError(f"`{name}` must be a number in [0, 1); received {value!r}.")
+
+
+def _check_model(backbone: Any) -> None:
+    if not isinstance(backbone, keras.Model):
+        raise TypeError(
+            "`backbone` must be a keras.Model such as finvision.models.create_backbone(...); "
+            f"received {type(backbone).__name__}."
+        )
