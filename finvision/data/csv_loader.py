@@ -1,0 +1,212 @@
+"""``from_csv``: labels, tampering masks and transcripts from a CSV manifest."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import numpy as np
+import tensorflow as tf
+
+from finvision.data import _checks
+from finvision.data.manifest import Manifest, read_manifest
+from finvision.data.pipeline import LoadOptions, build_datasets
+from finvision.data.report import LoadReport
+from finvision.data.scan import Source
+
+_FLAGS = {"0": 0, "1": 1, "false": 0, "true": 1}
+
+
+def _row_error(manifest: Manifest, row: int, message: str) -> ValueError:
+    # Row numbers as a spreadsheet shows them: the header is line 1.
+    return ValueError(f"{manifest.name}, line {row + 2}: {message}")
+
+
+def _class_indices(
+    manifest: Manifest, column: str, class_names: Sequence[str] | None
+) -> tuple[np.ndarray, list[str]]:
+    values = manifest.column(column, "label_columns")
+    for row, value in enumerate(values):
+        if not value:
+            raise _row_error(manifest, row, f"empty label in column {column!r}.")
+    if class_names is None:
+        names = sorted(set(values))
+        if all(value.lstrip("-").isdigit() for value in names):
+            names.sort(key=int)
+    else:
+        names = [str(name) for name in class_names]
+        if len(set(names)) != len(names) or not names:
+            raise ValueError(f"`class_names` must be distinct names, received {class_names!r}.")
+        for row, value in enumerate(values):
+            if value not in names:
+                raise _row_error(
+                    manifest, row, f"label {value!r} in column {column!r} is not in {names}."
+                )
+    index = {name: position for position, name in enumerate(names)}
+    return np.array([index[value] for value in values], dtype=np.int32), names
+
+
+def _multi_hot(manifest: Manifest, columns: Sequence[str]) -> np.ndarray:
+    table = np.zeros((len(manifest), len(columns)), dtype=np.int32)
+    for position, column in enumerate(columns):
+        for row, value in enumerate(manifest.column(column, "label_columns")):
+            if value.lower() not in _FLAGS:
+                raise _row_error(
+                    manifest,
+                    row,
+                    f"column {column!r} must hold 0 or 1 (or true/false), received {value!r}.",
+                )
+            table[row, position] = _FLAGS[value.lower()]
+    return table
+
+
+def from_csv(
+    manifest: Manifest | str | os.PathLike,
+    *,
+    path_column: str,
+    image_size: tuple[int, int],
+    label_columns: str | Sequence[str] | None = None,
+    mask_column: str | None = None,
+    text_column: str | None = None,
+    group_column: str | None = None,
+    class_names: Sequence[str] | None = None,
+    color_mode: str = "rgb",
+    validation_split: float | None = None,
+    subset: str | None = None,
+    seed: int | None = None,
+    batch_size: int | None = 32,
+    shuffle: bool = True,
+    keep_aspect: bool = False,
+    interpolation: str = "bilinear",
+    pages: str = "all",
+    on_error: str = "skip",
+) -> tf.data.Dataset | tuple[tf.data.Dataset, tf.data.Dataset]:
+    r"""Loads the images a CSV manifest lists, with labels, masks and transcripts.
+
+    Relative paths (images and masks) resolve against the manifest's folder.
+    Images load exactly as in :func:`finvision.data.from_directory` (same
+    checks, skip report, pixel conventions, ``pages`` and split rules).
+
+    Targets, in this order when present:
+
+    - ``label``: with one column name, an int32 class index; the classes are
+      ``class_names`` or the column's distinct values, sorted (numerically when
+      all are integers). With a list of columns, a multi-hot int32 vector, one
+      entry per column, each cell 0/1 or true/false.
+    - ``mask``: the mask file of a tampering map, same upright size as its
+      image, resized with nearest neighbour, binarised: float32 ``(H, W, 1)``,
+      1.0 where the mask pixel is non-zero (letterbox margins 0.0). An empty
+      cell means nothing is tampered: the mask is all zeros.
+    - ``text``: the cell as a ``tf.string`` (MRZ or MICR transcripts).
+
+    An element is the image alone with no target, ``(image, target)`` with one,
+    and ``(image, {"label": ..., "mask": ..., "text": ...})`` with several.
+
+    A bad image or mask file is skipped (or raised, per ``on_error``); a bad
+    label cell raises ``ValueError`` naming its line, whatever ``on_error``.
+
+    Args:
+        manifest: a CSV path or a :class:`Manifest` (e.g. from
+            :func:`stratified_split`).
+        path_column: the column of image paths.
+        image_size: ``(height, width)`` of the output images.
+        label_columns: a column of class labels, or a list of 0/1 columns.
+        mask_column: a column of mask paths, or None.
+        text_column: a column of transcripts, or None.
+        group_column: rows with equal values stay in one split (a customer, a
+            document); default: the image path.
+        class_names: the label classes in index order (single label column).
+        color_mode: ``"rgb"`` or ``"grayscale"``.
+        validation_split: share held out for validation, stratified by label.
+        subset: ``"training"``, ``"validation"`` or ``"both"``.
+        seed: split and shuffle seed; required with ``validation_split``.
+        batch_size: elements per batch; None yields single elements.
+        shuffle: reshuffle every epoch (before decoding); never the validation subset.
+        keep_aspect: letterbox onto white instead of stretching.
+        interpolation: a ``tf.image.resize`` method for images.
+        pages: ``"all"`` or ``"first"`` page of multi-page TIFFs (a mask then
+            needs as many pages as its image).
+        on_error: ``"skip"`` or ``"raise"`` for bad files.
+
+    Returns:
+        A ``tf.data.Dataset`` with ``class_names``, ``file_paths``, ``labels`` and
+        ``report`` attributes, or ``(training, validation)`` for ``subset="both"``.
+
+    Raises:
+        ValueError: for invalid arguments, a missing column or a bad label cell.
+        UnreadableImageError: with ``on_error="raise"``, for the first bad file.
+
+    Example:
+    >>> import tempfile, pathlib
+    >>> from PIL import Image
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> Image.new("RGB", (24, 16), "white").save(root / "cheque.png")
+    >>> Image.new("L", (24, 16), 0).save(root / "cheque_mask.png")
+    >>> _ = (root / "labels.csv").write_text(
+    ...     "file,mask,status\ncheque.png,cheque_mask.png,genuine\n")
+    >>> dataset = from_csv(root / "labels.csv", path_column="file", image_size=(16, 16),
+    ...                    label_columns="status", mask_column="mask")
+    >>> images, targets = next(iter(dataset))
+    >>> images.shape, targets["mask"].shape, targets["label"].numpy().tolist()
+    (TensorShape([1, 16, 16, 3]), TensorShape([1, 16, 16, 1]), [0])
+    """
+    options = LoadOptions(
+        image_size=_checks.image_size(image_size),
+        color_mode=_checks.one_of(color_mode, "color_mode", tuple(_checks.COLOR_MODES)),
+        keep_aspect=bool(keep_aspect),
+        interpolation=_checks.one_of(interpolation, "interpolation", _checks.INTERPOLATIONS),
+        pages=_checks.one_of(pages, "pages", _checks.PAGES),
+        on_error=_checks.one_of(on_error, "on_error", _checks.ON_ERROR),
+        batch_size=_checks.batch_size(batch_size),
+        shuffle=bool(shuffle),
+    )
+    _checks.split_arguments(validation_split, subset, seed)
+    if not isinstance(manifest, Manifest):
+        manifest = read_manifest(manifest)
+    if class_names is not None and not isinstance(label_columns, str):
+        raise ValueError(
+            "`class_names` applies to a single label column; received "
+            f"label_columns={label_columns!r}."
+        )
+    paths = [manifest.resolve(path) for path in manifest.column(path_column, "path_column")]
+    masks = (
+        [manifest.resolve(p) if p else None for p in manifest.column(mask_column, "mask_column")]
+        if mask_column is not None
+        else [None] * len(paths)
+    )
+    columns: dict[str, np.ndarray] = {}
+    names = None
+    if isinstance(label_columns, str):
+        columns["label"], names = _class_indices(manifest, label_columns, class_names)
+    elif label_columns is not None:
+        label_columns = list(label_columns)
+        if not label_columns or not all(isinstance(c, str) for c in label_columns):
+            raise ValueError(
+                "`label_columns` must be a column name or a non-empty list of names, "
+                f"received {label_columns!r}."
+            )
+        columns["label"], names = _multi_hot(manifest, label_columns), label_columns
+    if text_column is not None:
+        columns["text"] = np.array(manifest.column(text_column, "text_column"), dtype=object)
+    groups = manifest.column(group_column, "group_column") if group_column else paths
+    targets = tuple(
+        key
+        for key, wanted in (
+            ("label", label_columns is not None),
+            ("mask", mask_column is not None),
+            ("text", text_column is not None),
+        )
+        if wanted
+    )
+    return build_datasets(
+        [Source(path, mask) for path, mask in zip(paths, masks, strict=True)],
+        columns,
+        groups,
+        targets=targets,
+        class_names=names,
+        options=options,
+        validation_split=validation_split,
+        subset=subset,
+        seed=seed,
+        report=LoadReport(manifest.name),
+    )

@@ -1,0 +1,335 @@
+"""From checked files to a batched ``tf.data`` pipeline that decodes in parallel."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from finvision.data import _checks
+from finvision.data.decode import PageDecoder, jpeg_scale
+from finvision.data.probe import PageInfo
+from finvision.data.report import LoadReport
+from finvision.data.resize import fit_to_size, letterbox_size
+from finvision.data.scan import Element, Source, scan_sources
+from finvision.data.splits import split_indices
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadOptions:
+    """How pages become model inputs; shared by the folder and manifest loaders.
+
+    Example:
+    >>> LoadOptions((64, 64)).channels
+    3
+    """
+
+    image_size: tuple[int, int]
+    color_mode: str = "rgb"
+    keep_aspect: bool = False
+    interpolation: str = "bilinear"
+    pages: str = "all"
+    on_error: str = "skip"
+    batch_size: int | None = 32
+    shuffle: bool = True
+
+    @property
+    def channels(self) -> int:
+        """Output channels: 3 for ``"rgb"``, 1 for ``"grayscale"``."""
+        return _checks.COLOR_MODES[self.color_mode]
+
+
+def plan_page(
+    page: PageInfo, image_size: tuple[int, int], keep_aspect: bool
+) -> tuple[int, tuple[int, int]]:
+    """The JPEG DCT scale of a page and the size its content is resized to.
+
+    Args:
+        page: the probed page.
+        image_size: ``(H, W)`` of the output.
+        keep_aspect: letterbox instead of stretching.
+
+    Returns:
+        ``(scale, (content_height, content_width))``; the scale is 1 for pages
+        that are not JPEG, and the content fills ``image_size`` unless letterboxed.
+
+    Example:
+    >>> plan_page(PageInfo(0, 480, 640, "jpeg", 3), (224, 224), keep_aspect=True)
+    (2, (168, 224))
+    """
+    height, width = page.upright_size
+    content = letterbox_size(height, width, image_size) if keep_aspect else image_size
+    scale = jpeg_scale(height, width, content) if page.decoder == "jpeg" else 1
+    return scale, content
+
+
+def _page_columns(
+    prefix: str,
+    paths: Sequence[str | None],
+    pages: Sequence[PageInfo | None],
+    scales: Sequence[int],
+    channels: int,
+    options: LoadOptions,
+    report: LoadReport,
+) -> tuple[dict[str, np.ndarray], PageDecoder | None]:
+    """Table columns locating each page, and the decoder for the kinds present."""
+    keys = [
+        None if page is None else (page.decoder, page.channels, scale)
+        for page, scale in zip(pages, scales, strict=True)
+    ]
+    kinds = sorted({key for key in keys if key is not None})
+    if not kinds:
+        return {}, None
+    index = {kind: position for position, kind in enumerate(kinds)}
+    columns = {
+        f"{prefix}path": np.array([path or "" for path in paths], dtype=object),
+        f"{prefix}page": np.array([page.page if page else 0 for page in pages], dtype=np.int32),
+        f"{prefix}kind": np.array([index.get(key, 0) for key in keys], dtype=np.int32),
+        f"{prefix}orientation": np.array(
+            [page.orientation if page else 1 for page in pages], dtype=np.int32
+        ),
+    }
+    if any(page is None for page in pages):
+        columns[f"{prefix}present"] = np.array([page is not None for page in pages])
+    orientations = any(page is not None and page.orientation != 1 for page in pages)
+    return columns, PageDecoder(kinds, channels, orientations, options.on_error, report)
+
+
+class Pipeline:
+    """Rows of pages to load, and the ``tf.data`` stages that turn them into batches.
+
+    ``records()`` is a dataset of table rows (paths and small ints, nothing
+    decoded); ``finish(records)`` decodes, resizes, batches and prefetches
+    them. :func:`finvision.data.rebalance` resamples the rows before
+    ``finish``, so no image is decoded only to be dropped.
+
+    Args:
+        elements: the checked pages, in table order.
+        columns: per-source arrays (``"label"``, ``"text"``) indexed by
+            ``Element.source``.
+        sources: the files the elements come from.
+        targets: the keys that follow the image in each element, in order.
+        options: sizes, colour mode and batching.
+        report: where skipped files are recorded.
+
+    Example:
+    >>> import tempfile, pathlib
+    >>> from PIL import Image
+    >>> path = str(pathlib.Path(tempfile.mkdtemp()) / "a.png")
+    >>> Image.new("L", (5, 4), 7).save(path)
+    >>> report = LoadReport(path)
+    >>> elements = scan_sources([Source(path)], all_pages=True, on_error="raise", report=report)
+    >>> pipeline = Pipeline(elements, {"label": np.array([1])}, [Source(path)], ("label",),
+    ...                     LoadOptions((2, 2), color_mode="grayscale", batch_size=1), report)
+    >>> images, labels = next(iter(pipeline.finish(pipeline.records())))
+    >>> images.shape, labels.numpy().tolist()
+    (TensorShape([1, 2, 2, 1]), [1])
+    """
+
+    def __init__(
+        self,
+        elements: Sequence[Element],
+        columns: dict[str, np.ndarray],
+        sources: Sequence[Source],
+        targets: tuple[str, ...],
+        options: LoadOptions,
+        report: LoadReport,
+    ) -> None:
+        self.options = options
+        self.targets = targets
+        index = np.array([e.source for e in elements], dtype=np.int64)
+        images = [e.image for e in elements]
+        scales, sizes = zip(
+            *(plan_page(page, options.image_size, options.keep_aspect) for page in images),
+            strict=True,
+        )
+        self.table, self._image_decoder = _page_columns(
+            "", [sources[i].path for i in index], images, scales, options.channels, options, report
+        )
+        if options.keep_aspect:
+            self.table["content"] = np.array(sizes, dtype=np.int32).reshape(-1, 2)
+        self._mask_decoder = None
+        if "mask" in targets:
+            masks = [e.mask for e in elements]
+            mask_paths = [sources[i].mask for i in index]
+            mask_columns, self._mask_decoder = _page_columns(
+                "mask_", mask_paths, masks, [1] * len(masks), 1, options, report
+            )
+            self.table |= mask_columns
+        for key, values in columns.items():
+            self.table[key] = values[index]
+        decoders = [d for d in (self._image_decoder, self._mask_decoder) if d is not None]
+        self._may_skip = options.on_error == "skip" and any(
+            kind[0] == "pillow" for decoder in decoders for kind in decoder.kinds
+        )
+
+    def __len__(self) -> int:
+        return len(self.table["path"])
+
+    def records(self, rows: np.ndarray | None = None) -> tf.data.Dataset:
+        """A dataset of table rows (all, or those at ``rows``), nothing decoded."""
+        table = self.table if rows is None else {k: v[rows] for k, v in self.table.items()}
+        return tf.data.Dataset.from_tensor_slices(
+            {k: v.astype(str) if v.dtype == object else v for k, v in table.items()}
+        )
+
+    def _element(self, row: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        options = self.options
+        image, ok = self._image_decoder(row["path"], row["page"], row["kind"], row["orientation"])
+        content = row.get("content")
+        element = {
+            "image": fit_to_size(
+                image, options.image_size, content=content, method=options.interpolation
+            )
+        }
+        if "mask" in self.targets:
+            mask, mask_ok = self._mask(row, image)
+            element["mask"] = fit_to_size(
+                mask, options.image_size, content=content, method="nearest", fill_value=0.0
+            )
+            ok = tf.logical_and(ok, mask_ok)
+        element.update({key: row[key] for key in self.targets if key in ("label", "text")})
+        element["ok"] = ok
+        return element
+
+    def _mask(self, row: dict[str, tf.Tensor], image: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """The binarised mask, all zeros (nothing tampered) where a row has none."""
+
+        def empty() -> tuple[tf.Tensor, tf.Tensor]:
+            return tf.zeros(tf.concat([tf.shape(image)[:2], [1]], 0)), tf.constant(True)
+
+        def decoded() -> tuple[tf.Tensor, tf.Tensor]:
+            mask, ok = self._mask_decoder(
+                row["mask_path"], row["mask_page"], row["mask_kind"], row["mask_orientation"]
+            )
+            return tf.cast(mask > 0, tf.float32), ok
+
+        if self._mask_decoder is None:
+            return empty()
+        if "mask_present" not in row:
+            return decoded()
+        return tf.cond(row["mask_present"], decoded, empty)
+
+    def _structure(self, element: dict[str, tf.Tensor]) -> Any:
+        if not self.targets:
+            return element["image"]
+        if len(self.targets) == 1:
+            return element["image"], element[self.targets[0]]
+        return element["image"], {key: element[key] for key in self.targets}
+
+    def finish(self, records: tf.data.Dataset) -> tf.data.Dataset:
+        """Decodes, resizes, batches and prefetches a dataset of table rows.
+
+        Args:
+            records: rows as :meth:`records` yields them, in any order or number.
+
+        Returns:
+            The dataset of model inputs.
+        """
+        # The stage functions have no Python control flow on tensors, so AutoGraph
+        # (seconds of tracing) is skipped.
+        plain = tf.autograph.experimental.do_not_convert
+        dataset = records.map(plain(self._element), num_parallel_calls=tf.data.AUTOTUNE)
+        if self._may_skip:
+            dataset = dataset.filter(plain(lambda element: element["ok"]))
+        if self.options.batch_size is not None:
+            dataset = dataset.batch(self.options.batch_size)
+        dataset = dataset.map(plain(self._structure))
+        return dataset.prefetch(tf.data.AUTOTUNE)
+
+    def dataset(self, rows: np.ndarray, *, shuffle: bool, seed: int | None) -> tf.data.Dataset:
+        """The dataset of the rows at ``rows``, reshuffled every epoch if asked.
+
+        Args:
+            rows: table row indices, in the order to yield them unshuffled.
+            shuffle: shuffle the rows (before decoding) on every iteration.
+            seed: the shuffle's seed.
+
+        Returns:
+            The dataset, with ``class_names``, ``file_paths``, ``labels`` and
+            ``report`` attributes added by :func:`build_datasets`.
+        """
+        records = self.records(rows)
+        if shuffle:
+            records = records.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
+        dataset = self.finish(records)
+        dataset._finvision_source = (self, rows)
+        return dataset
+
+
+def _split_key(label: np.ndarray) -> Hashable:
+    return tuple(label.tolist()) if label.ndim else label.item()
+
+
+def build_datasets(
+    sources: Sequence[Source],
+    columns: dict[str, np.ndarray],
+    groups: Sequence[Hashable],
+    *,
+    targets: tuple[str, ...],
+    class_names: list[str] | None,
+    options: LoadOptions,
+    validation_split: float | None,
+    subset: str | None,
+    seed: int | None,
+    report: LoadReport,
+) -> tf.data.Dataset | tuple[tf.data.Dataset, tf.data.Dataset]:
+    """Checks the sources, splits them and builds the requested dataset(s).
+
+    Args:
+        sources: the files, in table order.
+        columns: per-source arrays (``"label"``, ``"text"``).
+        groups: a group per source; a split never divides a group.
+        targets: keys following the image in each element.
+        class_names: names of the label indices, or None.
+        options: how to load.
+        validation_split: share of the validation subset, or None.
+        subset: ``"training"``, ``"validation"``, ``"both"`` or None.
+        seed: split and shuffle seed.
+        report: receives the counts and skipped files; one warning summarises them.
+
+    Returns:
+        One dataset, or ``(training, validation)`` for ``subset="both"``.
+
+    Raises:
+        ValueError: if no images are left, overall or in a requested subset.
+    """
+    elements = scan_sources(
+        sources, all_pages=options.pages == "all", on_error=options.on_error, report=report
+    )
+    report.warn_skipped(stacklevel=4)
+    if not elements:
+        raise ValueError(
+            f"No images to load from {report.source}: {report.files} files considered, "
+            f"{report.num_skipped} skipped."
+        )
+    pipeline = Pipeline(elements, columns, sources, targets, options, report)
+    labels = pipeline.table.get("label")
+    subsets = {None: np.arange(len(pipeline))}
+    if validation_split is not None:
+        split_labels = None if labels is None else [_split_key(label) for label in labels]
+        element_groups = [groups[e.source] for e in elements]
+        training, validation = split_indices(
+            split_labels, element_groups, (1.0 - validation_split, validation_split), seed
+        )
+        subsets = {"training": training, "validation": validation}
+    datasets = []
+    for name in ("training", "validation") if subset == "both" else (subset,):
+        rows = subsets[name]
+        if not len(rows):
+            raise ValueError(
+                f"No images in the {name!r} subset of {report.source}: "
+                f"validation_split={validation_split} leaves it empty."
+            )
+        dataset = pipeline.dataset(
+            rows, shuffle=options.shuffle and name != "validation", seed=seed
+        )
+        dataset.class_names = class_names
+        dataset.file_paths = pipeline.table["path"][rows].tolist()
+        dataset.labels = None if labels is None else labels[rows]
+        dataset.report = report
+        datasets.append(dataset)
+    return tuple(datasets) if subset == "both" else datasets[0]
