@@ -11,8 +11,7 @@ import tensorflow as tf
 from finvision.data import _checks
 from finvision.data.manifest import Manifest, read_manifest
 from finvision.data.pipeline import LoadOptions, build_datasets
-from finvision.data.report import LoadReport
-from finvision.data.scan import Source
+from finvision.data.scan import Index, Source
 
 _FLAGS = {"0": 0, "1": 1, "false": 0, "true": 1}
 
@@ -58,6 +57,79 @@ def _multi_hot(manifest: Manifest, columns: Sequence[str]) -> np.ndarray:
                 )
             table[row, position] = _FLAGS[value.lower()]
     return table
+
+
+def index_manifest(
+    manifest: Manifest | str | os.PathLike,
+    *,
+    path_column: str,
+    label_columns: str | Sequence[str] | None = None,
+    mask_column: str | None = None,
+    text_column: str | None = None,
+    group_column: str | None = None,
+    class_names: Sequence[str] | None = None,
+) -> Index:
+    """Reads a manifest's files, labels, masks, texts and groups (see :func:`from_csv`).
+
+    Args:
+        manifest: a CSV path or a :class:`Manifest`.
+        path_column: the column of image paths.
+        label_columns: a column of class labels, a list of 0/1 columns, or None.
+        mask_column: a column of mask paths (empty cell: no mask), or None.
+        text_column: a column of transcripts, or None.
+        group_column: the column of split groups; default: the image path.
+        class_names: the label classes in index order (single label column).
+
+    Returns:
+        The :class:`Index`.
+
+    Raises:
+        ValueError: for a missing column, a bad label cell or bad ``class_names``.
+
+    Example:
+    >>> from pathlib import Path
+    >>> rows = ({"file": "a.png", "digits": "7"}, {"file": "b.png", "digits": "10"})
+    >>> index = index_manifest(Manifest(rows, ("file", "digits"), Path("/scans")),
+    ...                        path_column="file", label_columns="digits")
+    >>> index.class_names, index.columns["label"].tolist(), index.sources[1].path
+    (['7', '10'], [0, 1], '/scans/b.png')
+    """
+    if not isinstance(manifest, Manifest):
+        manifest = read_manifest(manifest)
+    if class_names is not None and not isinstance(label_columns, str):
+        raise ValueError(
+            "`class_names` applies to a single label column; received "
+            f"label_columns={label_columns!r}."
+        )
+    paths = [manifest.resolve(path) for path in manifest.column(path_column, "path_column")]
+    masks = (
+        [manifest.resolve(p) if p else None for p in manifest.column(mask_column, "mask_column")]
+        if mask_column is not None
+        else [None] * len(paths)
+    )
+    columns: dict[str, np.ndarray] = {}
+    names = None
+    if isinstance(label_columns, str):
+        columns["label"], names = _class_indices(manifest, label_columns, class_names)
+    elif label_columns is not None:
+        label_columns = list(label_columns)
+        if not label_columns or not all(isinstance(c, str) for c in label_columns):
+            raise ValueError(
+                "`label_columns` must be a column name or a non-empty list of names, "
+                f"received {label_columns!r}."
+            )
+        columns["label"], names = _multi_hot(manifest, label_columns), label_columns
+    if text_column is not None:
+        columns["text"] = np.array(manifest.column(text_column, "text_column"), dtype=object)
+    wanted = {"label": label_columns, "mask": mask_column, "text": text_column}
+    return Index(
+        name=manifest.name,
+        sources=[Source(path, mask) for path, mask in zip(paths, masks, strict=True)],
+        columns=columns,
+        groups=manifest.column(group_column, "group_column") if group_column else paths,
+        class_names=names,
+        targets=tuple(key for key, value in wanted.items() if value is not None),
+    )
 
 
 def from_csv(
@@ -150,63 +222,29 @@ def from_csv(
     >>> images.shape, targets["mask"].shape, targets["label"].numpy().tolist()
     (TensorShape([1, 16, 16, 3]), TensorShape([1, 16, 16, 1]), [0])
     """
-    options = LoadOptions(
-        image_size=_checks.image_size(image_size),
-        color_mode=_checks.one_of(color_mode, "color_mode", tuple(_checks.COLOR_MODES)),
-        keep_aspect=bool(keep_aspect),
-        interpolation=_checks.one_of(interpolation, "interpolation", _checks.INTERPOLATIONS),
-        pages=_checks.one_of(pages, "pages", _checks.PAGES),
-        on_error=_checks.one_of(on_error, "on_error", _checks.ON_ERROR),
-        batch_size=_checks.batch_size(batch_size),
-        shuffle=bool(shuffle),
+    options = LoadOptions.checked(
+        image_size=image_size,
+        color_mode=color_mode,
+        keep_aspect=keep_aspect,
+        interpolation=interpolation,
+        pages=pages,
+        on_error=on_error,
+        batch_size=batch_size,
+        shuffle=shuffle,
     )
     _checks.split_arguments(validation_split, subset, seed)
-    if not isinstance(manifest, Manifest):
-        manifest = read_manifest(manifest)
-    if class_names is not None and not isinstance(label_columns, str):
-        raise ValueError(
-            "`class_names` applies to a single label column; received "
-            f"label_columns={label_columns!r}."
-        )
-    paths = [manifest.resolve(path) for path in manifest.column(path_column, "path_column")]
-    masks = (
-        [manifest.resolve(p) if p else None for p in manifest.column(mask_column, "mask_column")]
-        if mask_column is not None
-        else [None] * len(paths)
-    )
-    columns: dict[str, np.ndarray] = {}
-    names = None
-    if isinstance(label_columns, str):
-        columns["label"], names = _class_indices(manifest, label_columns, class_names)
-    elif label_columns is not None:
-        label_columns = list(label_columns)
-        if not label_columns or not all(isinstance(c, str) for c in label_columns):
-            raise ValueError(
-                "`label_columns` must be a column name or a non-empty list of names, "
-                f"received {label_columns!r}."
-            )
-        columns["label"], names = _multi_hot(manifest, label_columns), label_columns
-    if text_column is not None:
-        columns["text"] = np.array(manifest.column(text_column, "text_column"), dtype=object)
-    groups = manifest.column(group_column, "group_column") if group_column else paths
-    targets = tuple(
-        key
-        for key, wanted in (
-            ("label", label_columns is not None),
-            ("mask", mask_column is not None),
-            ("text", text_column is not None),
-        )
-        if wanted
-    )
     return build_datasets(
-        [Source(path, mask) for path, mask in zip(paths, masks, strict=True)],
-        columns,
-        groups,
-        targets=targets,
-        class_names=names,
+        index_manifest(
+            manifest,
+            path_column=path_column,
+            label_columns=label_columns,
+            mask_column=mask_column,
+            text_column=text_column,
+            group_column=group_column,
+            class_names=class_names,
+        ),
         options=options,
         validation_split=validation_split,
         subset=subset,
         seed=seed,
-        report=LoadReport(manifest.name),
     )

@@ -11,8 +11,7 @@ import tensorflow as tf
 from finvision.data import _checks
 from finvision.data.pipeline import LoadOptions, build_datasets
 from finvision.data.probe import IMAGE_EXTENSIONS
-from finvision.data.report import LoadReport
-from finvision.data.scan import Source
+from finvision.data.scan import Index, Source
 
 
 def list_images(folder: str) -> list[str]:
@@ -59,6 +58,64 @@ def _class_folders(path: str, class_names: Sequence[str] | None) -> list[str]:
             f"{list(class_names)!r}, subfolders are {folders}."
         )
     return list(class_names)
+
+
+def index_folder(
+    path: str, labels: str | Sequence[int] | None, class_names: Sequence[str] | None
+) -> Index:
+    """Lists a folder's image files with their labels (see :func:`from_directory`).
+
+    Args:
+        path: the folder.
+        labels: ``"inferred"``, None, or one int per image file in sorted order.
+        class_names: with ``"inferred"``, the subfolders to read, in label order.
+
+    Returns:
+        The :class:`Index`; every file is its own group.
+
+    Raises:
+        ValueError: if the folder is missing, has no class subfolders, or the
+            labels do not fit the files.
+
+    Example:
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / "cats").mkdir()
+    >>> _ = (root / "cats" / "1.png").write_bytes(b"")
+    >>> index = index_folder(str(root), "inferred", None)
+    >>> index.class_names, index.columns["label"].tolist()
+    (['cats'], [0])
+    """
+    if not os.path.isdir(path):
+        raise ValueError(f"`path` must be an existing folder, received {path!r}.")
+    if labels != "inferred" and class_names is not None:
+        raise ValueError(f'`class_names` needs labels="inferred", received labels={labels!r}.')
+    columns: dict[str, np.ndarray] = {}
+    if labels == "inferred":
+        class_names = _class_folders(path, class_names)
+        files, values = [], []
+        for position, name in enumerate(class_names):
+            found = list_images(os.path.join(path, name))
+            files += found
+            values += [position] * len(found)
+        columns["label"] = np.array(values, dtype=np.int32)
+    else:
+        files = list_images(path)
+        if labels is not None:
+            if isinstance(labels, str) or len(labels) != len(files):
+                raise ValueError(
+                    '`labels` must be "inferred", None, or one int per image file '
+                    f"({len(files)} found in {path!r}); received {labels!r:.80}."
+                )
+            columns["label"] = np.asarray(labels, dtype=np.int32)
+    return Index(
+        name=path,
+        sources=[Source(file) for file in files],
+        columns=columns,
+        groups=list(files),
+        class_names=list(class_names) if class_names is not None else None,
+        targets=("label",) if columns else (),
+    )
 
 
 def from_directory(
@@ -147,48 +204,21 @@ def from_directory(
     (TensorShape([2, 32, 32, 3]), 'float32', [0, 1], ['fraud', 'genuine'])
     """
     path = os.fspath(path)
-    options = LoadOptions(
-        image_size=_checks.image_size(image_size),
-        color_mode=_checks.one_of(color_mode, "color_mode", tuple(_checks.COLOR_MODES)),
-        keep_aspect=bool(keep_aspect),
-        interpolation=_checks.one_of(interpolation, "interpolation", _checks.INTERPOLATIONS),
-        pages=_checks.one_of(pages, "pages", _checks.PAGES),
-        on_error=_checks.one_of(on_error, "on_error", _checks.ON_ERROR),
-        batch_size=_checks.batch_size(batch_size),
-        shuffle=bool(shuffle),
+    options = LoadOptions.checked(
+        image_size=image_size,
+        color_mode=color_mode,
+        keep_aspect=keep_aspect,
+        interpolation=interpolation,
+        pages=pages,
+        on_error=on_error,
+        batch_size=batch_size,
+        shuffle=shuffle,
     )
     _checks.split_arguments(validation_split, subset, seed)
-    if not os.path.isdir(path):
-        raise ValueError(f"`path` must be an existing folder, received {path!r}.")
-    if labels != "inferred" and class_names is not None:
-        raise ValueError(f'`class_names` needs labels="inferred", received labels={labels!r}.')
-    columns: dict[str, np.ndarray] = {}
-    if labels == "inferred":
-        class_names = _class_folders(path, class_names)
-        files, values = [], []
-        for index, name in enumerate(class_names):
-            found = list_images(os.path.join(path, name))
-            files += found
-            values += [index] * len(found)
-        columns["label"] = np.array(values, dtype=np.int32)
-    else:
-        files = list_images(path)
-        if labels is not None:
-            if isinstance(labels, str) or len(labels) != len(files):
-                raise ValueError(
-                    '`labels` must be "inferred", None, or one int per image file '
-                    f"({len(files)} found in {path!r}); received {labels!r:.80}."
-                )
-            columns["label"] = np.asarray(labels, dtype=np.int32)
     return build_datasets(
-        [Source(file) for file in files],
-        columns,
-        files,
-        targets=("label",) if columns else (),
-        class_names=list(class_names) if class_names is not None else None,
+        index_folder(path, labels, class_names),
         options=options,
         validation_split=validation_split,
         subset=subset,
         seed=seed,
-        report=LoadReport(path),
     )

@@ -14,7 +14,7 @@ from finvision.data.decode import PageDecoder, jpeg_scale
 from finvision.data.probe import PageInfo
 from finvision.data.report import LoadReport
 from finvision.data.resize import fit_to_size, letterbox_size
-from finvision.data.scan import Element, Source, scan_sources
+from finvision.data.scan import Element, Index, scan_sources
 from finvision.data.splits import split_indices
 
 
@@ -35,6 +35,42 @@ class LoadOptions:
     on_error: str = "skip"
     batch_size: int | None = 32
     shuffle: bool = True
+
+    @classmethod
+    def checked(
+        cls,
+        *,
+        image_size: Any,
+        color_mode: Any,
+        keep_aspect: Any,
+        interpolation: Any,
+        pages: Any,
+        on_error: Any,
+        batch_size: Any,
+        shuffle: Any,
+    ) -> LoadOptions:
+        """Options from a loader's arguments, each checked with a clear error.
+
+        Raises:
+            ValueError: naming the first invalid argument.
+
+        Example:
+        >>> LoadOptions.checked(image_size=(8, 8), color_mode="gray", keep_aspect=False,
+        ...     interpolation="bilinear", pages="all", on_error="skip", batch_size=2, shuffle=True)
+        Traceback (most recent call last):
+        ...
+        ValueError: `color_mode` must be one of ('rgb', 'grayscale'), received 'gray'.
+        """
+        return cls(
+            image_size=_checks.image_size(image_size),
+            color_mode=_checks.one_of(color_mode, "color_mode", tuple(_checks.COLOR_MODES)),
+            keep_aspect=bool(keep_aspect),
+            interpolation=_checks.one_of(interpolation, "interpolation", _checks.INTERPOLATIONS),
+            pages=_checks.one_of(pages, "pages", _checks.PAGES),
+            on_error=_checks.one_of(on_error, "on_error", _checks.ON_ERROR),
+            batch_size=_checks.batch_size(batch_size),
+            shuffle=bool(shuffle),
+        )
 
     @property
     def channels(self) -> int:
@@ -108,10 +144,7 @@ class Pipeline:
 
     Args:
         elements: the checked pages, in table order.
-        columns: per-source arrays (``"label"``, ``"text"``) indexed by
-            ``Element.source``.
-        sources: the files the elements come from.
-        targets: the keys that follow the image in each element, in order.
+        index: the sources the elements come from, with their labels and texts.
         options: sizes, colour mode and batching.
         report: where skipped files are recorded.
 
@@ -120,10 +153,12 @@ class Pipeline:
     >>> from PIL import Image
     >>> path = str(pathlib.Path(tempfile.mkdtemp()) / "a.png")
     >>> Image.new("L", (5, 4), 7).save(path)
+    >>> from finvision.data.scan import Source
     >>> report = LoadReport(path)
     >>> elements = scan_sources([Source(path)], all_pages=True, on_error="raise", report=report)
-    >>> pipeline = Pipeline(elements, {"label": np.array([1])}, [Source(path)], ("label",),
-    ...                     LoadOptions((2, 2), color_mode="grayscale", batch_size=1), report)
+    >>> index = Index(path, [Source(path)], {"label": np.array([1])}, [path], None, ("label",))
+    >>> options = LoadOptions((2, 2), color_mode="grayscale", batch_size=1)
+    >>> pipeline = Pipeline(elements, index, options, report)
     >>> images, labels = next(iter(pipeline.finish(pipeline.records())))
     >>> images.shape, labels.numpy().tolist()
     (TensorShape([1, 2, 2, 1]), [1])
@@ -132,35 +167,34 @@ class Pipeline:
     def __init__(
         self,
         elements: Sequence[Element],
-        columns: dict[str, np.ndarray],
-        sources: Sequence[Source],
-        targets: tuple[str, ...],
+        index: Index,
         options: LoadOptions,
         report: LoadReport,
     ) -> None:
         self.options = options
-        self.targets = targets
-        index = np.array([e.source for e in elements], dtype=np.int64)
+        self.targets = index.targets
+        sources = index.sources
+        rows = np.array([e.source for e in elements], dtype=np.int64)
         images = [e.image for e in elements]
         scales, sizes = zip(
             *(plan_page(page, options.image_size, options.keep_aspect) for page in images),
             strict=True,
         )
         self.table, self._image_decoder = _page_columns(
-            "", [sources[i].path for i in index], images, scales, options.channels, options, report
+            "", [sources[i].path for i in rows], images, scales, options.channels, options, report
         )
         if options.keep_aspect:
             self.table["content"] = np.array(sizes, dtype=np.int32).reshape(-1, 2)
         self._mask_decoder = None
-        if "mask" in targets:
+        if "mask" in self.targets:
             masks = [e.mask for e in elements]
-            mask_paths = [sources[i].mask for i in index]
+            mask_paths = [sources[i].mask for i in rows]
             mask_columns, self._mask_decoder = _page_columns(
                 "mask_", mask_paths, masks, [1] * len(masks), 1, options, report
             )
             self.table |= mask_columns
-        for key, values in columns.items():
-            self.table[key] = values[index]
+        for key, values in index.columns.items():
+            self.table[key] = values[rows]
         decoders = [d for d in (self._image_decoder, self._mask_decoder) if d is not None]
         self._may_skip = options.on_error == "skip" and any(
             kind[0] == "pillow" for decoder in decoders for kind in decoder.kinds
@@ -264,41 +298,68 @@ def _split_key(label: np.ndarray) -> Hashable:
     return tuple(label.tolist()) if label.ndim else label.item()
 
 
+def split_elements(
+    elements: Sequence[Element], index: Index, validation_split: float | None, seed: int | None
+) -> dict[str | None, np.ndarray]:
+    """Element rows of each subset: stratified by label, groups kept whole.
+
+    Args:
+        elements: the checked pages.
+        index: their sources, labels and groups.
+        validation_split: share of the validation subset, or None for no split.
+        seed: the split's seed.
+
+    Returns:
+        ``{None: all rows}`` without a split, else ``{"training": ..., "validation": ...}``.
+
+    Example:
+    >>> from finvision.data.scan import Source
+    >>> index = Index("x", [Source("a"), Source("b")], {}, ["a", "b"], None, ())
+    >>> page = PageInfo(0, 1, 1, "png", 1)
+    >>> elements = [Element(0, page), Element(1, page)]
+    >>> {k: v.tolist() for k, v in split_elements(elements, index, 0.5, seed=0).items()}
+    {'training': [0], 'validation': [1]}
+    """
+    if validation_split is None:
+        return {None: np.arange(len(elements))}
+    sources = np.array([e.source for e in elements], dtype=np.int64)
+    labels = index.labels(sources)
+    training, validation = split_indices(
+        None if labels is None else [_split_key(label) for label in labels],
+        [index.groups[source] for source in sources],
+        (1.0 - validation_split, validation_split),
+        seed,
+    )
+    return {"training": training, "validation": validation}
+
+
 def build_datasets(
-    sources: Sequence[Source],
-    columns: dict[str, np.ndarray],
-    groups: Sequence[Hashable],
+    index: Index,
     *,
-    targets: tuple[str, ...],
-    class_names: list[str] | None,
     options: LoadOptions,
     validation_split: float | None,
     subset: str | None,
     seed: int | None,
-    report: LoadReport,
 ) -> tf.data.Dataset | tuple[tf.data.Dataset, tf.data.Dataset]:
     """Checks the sources, splits them and builds the requested dataset(s).
 
     Args:
-        sources: the files, in table order.
-        columns: per-source arrays (``"label"``, ``"text"``).
-        groups: a group per source; a split never divides a group.
-        targets: keys following the image in each element.
-        class_names: names of the label indices, or None.
+        index: the sources with their labels, texts and groups.
         options: how to load.
         validation_split: share of the validation subset, or None.
         subset: ``"training"``, ``"validation"``, ``"both"`` or None.
         seed: split and shuffle seed.
-        report: receives the counts and skipped files; one warning summarises them.
 
     Returns:
-        One dataset, or ``(training, validation)`` for ``subset="both"``.
+        One dataset, or ``(training, validation)`` for ``subset="both"``; each
+        with ``class_names``, ``file_paths``, ``labels`` and ``report``.
 
     Raises:
         ValueError: if no images are left, overall or in a requested subset.
     """
+    report = LoadReport(index.name)
     elements = scan_sources(
-        sources, all_pages=options.pages == "all", on_error=options.on_error, report=report
+        index.sources, all_pages=options.pages == "all", on_error=options.on_error, report=report
     )
     report.warn_skipped(stacklevel=4)
     if not elements:
@@ -306,16 +367,9 @@ def build_datasets(
             f"No images to load from {report.source}: {report.files} files considered, "
             f"{report.num_skipped} skipped."
         )
-    pipeline = Pipeline(elements, columns, sources, targets, options, report)
+    pipeline = Pipeline(elements, index, options, report)
+    subsets = split_elements(elements, index, validation_split, seed)
     labels = pipeline.table.get("label")
-    subsets = {None: np.arange(len(pipeline))}
-    if validation_split is not None:
-        split_labels = None if labels is None else [_split_key(label) for label in labels]
-        element_groups = [groups[e.source] for e in elements]
-        training, validation = split_indices(
-            split_labels, element_groups, (1.0 - validation_split, validation_split), seed
-        )
-        subsets = {"training": training, "validation": validation}
     datasets = []
     for name in ("training", "validation") if subset == "both" else (subset,):
         rows = subsets[name]
@@ -327,7 +381,7 @@ def build_datasets(
         dataset = pipeline.dataset(
             rows, shuffle=options.shuffle and name != "validation", seed=seed
         )
-        dataset.class_names = class_names
+        dataset.class_names = index.class_names
         dataset.file_paths = pipeline.table["path"][rows].tolist()
         dataset.labels = None if labels is None else labels[rows]
         dataset.report = report

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+
+import numpy as np
 
 from finvision.data.probe import PageInfo, probe_image
 from finvision.data.report import LoadReport, UnreadableImageError
@@ -20,6 +22,38 @@ class Source:
 
     path: str
     mask: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Index:
+    """The files a loader reads and what goes with each, before any is checked.
+
+    Attributes:
+        name: the folder or manifest, for reports.
+        sources: the files, in table order.
+        columns: per-source arrays: ``"label"`` (int32 class indices, or a
+            multi-hot matrix) and ``"text"``.
+        groups: a group per source; a split never divides a group.
+        class_names: names of the label indices (or of the multi-hot columns).
+        targets: the keys following the image in each element, in order.
+
+    Example:
+    >>> index = Index("scans", [Source("scans/a/1.png")], {"label": np.array([0])}, ["1"],
+    ...               ["a"], ("label",))
+    >>> index.labels(np.array([0])).tolist()
+    [0]
+    """
+
+    name: str
+    sources: list[Source]
+    columns: dict[str, np.ndarray]
+    groups: list[Hashable]
+    class_names: list[str] | None
+    targets: tuple[str, ...]
+
+    def labels(self, sources: np.ndarray) -> np.ndarray | None:
+        """The labels of the given sources, or None without labels."""
+        return self.columns["label"][sources] if "label" in self.columns else None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,0 +1,268 @@
+"""TensorFlow Datasets builders: in-house folders and manifests, and the base of generated sets.
+
+Importing this module registers its builders with TFDS, so ``tfds.load`` finds
+them by name, offline. It needs TensorFlow Datasets, the ``finvision[datasets]``
+extra; ``import finvision.data`` does not import it.
+
+- :class:`GeneratedBuilder`: the base. A builder is a small subclass naming its
+  ``features()`` and a ``generate(split)`` generator of example dicts; TFDS
+  writes them once to TFRecords and serves them from there.
+- :class:`FinvisionInHouse`: a bank's own folder or CSV manifest, checked and
+  decoded as :func:`finvision.data.from_directory` and
+  :func:`finvision.data.from_csv` do, written at its upright stored size.
+  Configure it with an :class:`InHouseConfig`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+try:
+    import tensorflow_datasets as tfds
+except ImportError as error:  # pragma: no cover - exercised in a subprocess test
+    raise ImportError(
+        "finvision.data.tfds needs TensorFlow Datasets; install it with "
+        "`pip install 'finvision[datasets]'`."
+    ) from error
+
+from finvision.data import _checks
+from finvision.data.csv_loader import index_manifest
+from finvision.data.directory import index_folder
+from finvision.data.image import load_image
+from finvision.data.pipeline import split_elements
+from finvision.data.report import LoadReport
+from finvision.data.scan import Index, scan_sources
+
+__all__ = ["FinvisionInHouse", "GeneratedBuilder", "InHouseConfig"]
+
+
+class GeneratedBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
+    """Base of finvision's TFDS builders: features plus a generator of examples.
+
+    A subclass defines :meth:`features` and :meth:`generate` (and ``SPLITS``,
+    ``VERSION``, ``SUPERVISED_KEYS`` as needed). It is registered under the
+    snake_case of its class name when its module is imported, so
+    ``class FinvisionMrzLines(GeneratedBuilder)`` loads as
+    ``tfds.load("finvision_mrz_lines")``. Nothing is downloaded: ``generate``
+    produces every example, and TFDS stores them in ``data_dir`` on first use.
+    The first line of the class docstring is the dataset's description.
+
+    Example:
+    >>> class Squares(GeneratedBuilder, skip_registration=True):
+    ...     '''Gray squares of growing brightness.'''
+    ...     def features(self):
+    ...         return tfds.features.FeaturesDict({
+    ...             "image": tfds.features.Image(shape=(4, 4, 1)),
+    ...             "label": tfds.features.ClassLabel(num_classes=3)})
+    ...     def generate(self, split):
+    ...         for level in range(3):
+    ...             yield {"image": np.full((4, 4, 1), 100 * level, np.uint8), "label": level}
+    >>> import contextlib, io, tempfile
+    >>> builder = Squares(data_dir=tempfile.mkdtemp())
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # TFDS prints where it writes
+    ...     builder.download_and_prepare()
+    >>> [int(x["image"][0, 0, 0]) for x in builder.as_dataset(split="train", shuffle_files=False)]
+    [0, 100, 200]
+    """
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {"1.0.0": "First release."}  # noqa: RUF012 (the TFDS attribute name)
+    #: The splits :meth:`generate` is called for.
+    SPLITS: tuple[str, ...] = ("train",)
+    #: ``(input, target)`` feature names for ``as_supervised=True``, or None.
+    SUPERVISED_KEYS: tuple[str, str] | None = None
+
+    def features(self) -> tfds.features.FeaturesDict:
+        """The features of one example."""
+        raise NotImplementedError(f"{type(self).__name__} must define features().")
+
+    def splits(self) -> Sequence[str]:
+        """The split names; ``SPLITS`` unless a config decides."""
+        return self.SPLITS
+
+    def generate(self, split: str) -> Iterator[dict[str, Any]]:
+        """Yields the examples of ``split``, as dicts matching :meth:`features`."""
+        raise NotImplementedError(f"{type(self).__name__} must define generate(split).")
+
+    def _info(self) -> tfds.core.DatasetInfo:
+        description = (type(self).__doc__ or type(self).__name__).strip().splitlines()[0]
+        return tfds.core.DatasetInfo(
+            builder=self,
+            description=description,
+            features=self.features(),
+            supervised_keys=self.SUPERVISED_KEYS,
+        )
+
+    def _split_generators(self, dl_manager: Any) -> dict[str, Iterator]:
+        del dl_manager  # nothing to download
+        return {split: self._generate_examples(split) for split in self.splits()}
+
+    def _generate_examples(self, split: str) -> Iterator[tuple[int, dict[str, Any]]]:
+        yield from enumerate(self.generate(split))
+
+
+@dataclasses.dataclass(eq=False)
+class InHouseConfig(tfds.core.BuilderConfig):
+    """Where an in-house set lives and how to read it.
+
+    Attributes:
+        source: a folder with one subfolder per class, or a CSV manifest.
+        path_column: the manifest's column of image paths.
+        label_columns: the manifest's class column, or a list of 0/1 columns;
+            None for no label. Ignored for folders (labels are the subfolders).
+        mask_column: the manifest's column of tampering-mask paths, or None.
+        text_column: the manifest's column of transcripts, or None.
+        group_column: the manifest's column of split groups; default: the path.
+        class_names: label classes in index order (folder subfolders, or the
+            values of a single label column).
+        color_mode: ``"rgb"`` or ``"grayscale"``.
+        pages: ``"all"`` or ``"first"`` page of multi-page TIFFs.
+        validation_split: share written to a ``"validation"`` split, or None.
+        seed: the split's seed.
+
+    Example:
+    >>> InHouseConfig(name="cheques_2024", source="/data/cheques").pages
+    'all'
+    """
+
+    source: str = ""
+    path_column: str = "path"
+    label_columns: str | tuple[str, ...] | None = None
+    mask_column: str | None = None
+    text_column: str | None = None
+    group_column: str | None = None
+    class_names: tuple[str, ...] | None = None
+    color_mode: str = "rgb"
+    pages: str = "all"
+    validation_split: float | None = None
+    seed: int = 0
+
+
+class FinvisionInHouse(GeneratedBuilder):
+    """A bank's own images, from a class-per-folder tree or a CSV manifest.
+
+    Each example holds ``image`` (uint8, upright stored size; alpha flattened
+    onto white, 16-bit samples rounded to 8 bits), ``path`` (as listed),
+    ``page`` and ``group``, plus ``label`` (class label, or a multi-hot int32
+    vector for several label columns), ``mask`` (uint8 0/1) and ``text`` when
+    configured. Files failing the checks are left out and listed in
+    ``builder.report`` once the set is prepared, with one warning.
+
+    Args:
+        config: an :class:`InHouseConfig`; its name names the prepared copy.
+        **kwargs: ``data_dir`` and the other ``tfds.core.DatasetBuilder`` arguments.
+
+    Raises:
+        ValueError: without an :class:`InHouseConfig` naming a source.
+
+    Example:
+    >>> import tempfile, pathlib
+    >>> from PIL import Image
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> for label in ("fraud", "genuine"):
+    ...     (root / label).mkdir()
+    ...     Image.new("L", (6, 4), 40).save(root / label / "scan.png")
+    >>> config = InHouseConfig(name="example", source=str(root), color_mode="grayscale")
+    >>> import contextlib, io
+    >>> builder = FinvisionInHouse(config=config, data_dir=tempfile.mkdtemp())
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     builder.download_and_prepare()
+    >>> builder.info.features["label"].names, builder.info.splits["train"].num_examples
+    (['fraud', 'genuine'], 2)
+    """
+
+    SUPERVISED_KEYS = ("image", "label")
+    # Subsets of finvision.data's split rule, by their TFDS split names.
+    _SPLIT_NAMES = {None: "train", "training": "train", "validation": "validation"}  # noqa: RUF012
+
+    def __init__(self, *, config: InHouseConfig | None = None, **kwargs: Any) -> None:
+        if not isinstance(config, InHouseConfig) or not config.source:
+            raise ValueError(
+                "`config` must be an InHouseConfig naming a folder or CSV manifest as "
+                f"`source`, received {config!r}."
+            )
+        _checks.one_of(config.color_mode, "color_mode", tuple(_checks.COLOR_MODES))
+        _checks.one_of(config.pages, "pages", _checks.PAGES)
+        self.report: LoadReport | None = None
+        super().__init__(config=config, **kwargs)
+
+    @functools.cached_property
+    def _index(self) -> Index:
+        config = self.builder_config
+        if config.source.lower().endswith(".csv"):
+            return index_manifest(
+                config.source,
+                path_column=config.path_column,
+                label_columns=config.label_columns,
+                mask_column=config.mask_column,
+                text_column=config.text_column,
+                group_column=config.group_column,
+                class_names=config.class_names,
+            )
+        return index_folder(config.source, "inferred", config.class_names)
+
+    def features(self) -> tfds.features.FeaturesDict:
+        index = self._index
+        channels = _checks.COLOR_MODES[self.builder_config.color_mode]
+        features: dict[str, Any] = {
+            "image": tfds.features.Image(shape=(None, None, channels)),
+            "path": tfds.features.Text(),
+            "page": tfds.features.Scalar(dtype=np.int32),
+            "group": tfds.features.Text(),
+        }
+        labels = index.columns.get("label")
+        if labels is not None and labels.ndim == 1:
+            features["label"] = tfds.features.ClassLabel(names=index.class_names)
+        elif labels is not None:
+            features["label"] = tfds.features.Tensor(shape=labels.shape[1:], dtype=np.int32)
+        if "mask" in index.targets:
+            features["mask"] = tfds.features.Image(shape=(None, None, 1))
+        if "text" in index.columns:
+            features["text"] = tfds.features.Text()
+        return tfds.features.FeaturesDict(features)
+
+    def splits(self) -> Sequence[str]:
+        return tuple(self._SPLIT_NAMES[name] for name in self._subsets[1])
+
+    @functools.cached_property
+    def _subsets(self) -> tuple[list, dict[str | None, np.ndarray]]:
+        config, index = self.builder_config, self._index
+        report = LoadReport(index.name)
+        elements = scan_sources(
+            index.sources, all_pages=config.pages == "all", on_error="skip", report=report
+        )
+        report.warn_skipped(stacklevel=2)
+        self.report = report
+        return elements, split_elements(elements, index, config.validation_split, config.seed)
+
+    def generate(self, split: str) -> Iterator[dict[str, Any]]:
+        config, index = self.builder_config, self._index
+        elements, subsets = self._subsets
+        rows = next(rows for name, rows in subsets.items() if self._SPLIT_NAMES[name] == split)
+        for row in rows:
+            element = elements[row]
+            source = index.sources[element.source]
+            image = load_image(source.path, color_mode=config.color_mode, page=element.image.page)
+            example = {
+                "image": np.round(image).astype(np.uint8),
+                "path": source.path,
+                "page": element.image.page,
+                "group": str(index.groups[element.source]),
+            }
+            for key, values in index.columns.items():
+                example[key] = values[element.source]
+            if "mask" in index.targets:
+                example["mask"] = self._mask(source.mask, element, image.shape)
+            yield example
+
+    @staticmethod
+    def _mask(path: str | None, element: Any, shape: tuple[int, ...]) -> np.ndarray:
+        if path is None:
+            return np.zeros((*shape[:2], 1), np.uint8)
+        mask = load_image(path, color_mode="grayscale", page=element.mask.page)
+        return (mask > 0).astype(np.uint8)
