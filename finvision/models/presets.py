@@ -32,6 +32,8 @@ METADATA_FILE = "metadata.json"
 MODEL_CARD_FILE = "README.md"
 PRESET_FILES = (CONFIG_FILE, WEIGHTS_FILE, PREPROCESSING_FILE, METADATA_FILE, MODEL_CARD_FILE)
 FORMAT_VERSION = 1
+#: Presets shipped inside the package, one directory per name (e.g. ``"mrz"``).
+BUILTIN_PRESETS = Path(__file__).resolve().parents[1] / "presets"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,11 +127,42 @@ def save_preset(
     return directory
 
 
+def list_builtin_presets() -> list[str]:
+    """Names of the presets shipped inside the package, loadable with no network.
+
+    Example:
+    >>> isinstance(list_builtin_presets(), list)
+    True
+    """
+    if not BUILTIN_PRESETS.is_dir():
+        return []
+    return sorted(p.name for p in BUILTIN_PRESETS.iterdir() if (p / CONFIG_FILE).is_file())
+
+
+def preset_directory(name_or_directory: str | os.PathLike) -> Path:
+    """Resolves a preset argument: a directory, or the name of a shipped preset.
+
+    A bare name (no path separator) that is not an existing directory and
+    names a shipped preset (see :func:`list_builtin_presets`) resolves to the
+    package's copy; anything else is taken as a path.
+
+    Example:
+    >>> preset_directory("/models/my-preset")
+    PosixPath('/models/my-preset')
+    """
+    path = Path(name_or_directory)
+    if path.is_dir() or len(path.parts) != 1:
+        return path
+    shipped = BUILTIN_PRESETS / path.name
+    return shipped if (shipped / CONFIG_FILE).is_file() else path
+
+
 def read_preset(directory: str | os.PathLike) -> Preset:
     """Reads a preset directory and checks its weights against their SHA-256.
 
     Args:
-        directory: a directory written by :func:`save_preset`.
+        directory: a directory written by :func:`save_preset`, or the name of
+            a preset shipped with the package (see :func:`list_builtin_presets`).
 
     Returns:
         The checked :class:`Preset`.
@@ -140,14 +173,16 @@ def read_preset(directory: str | os.PathLike) -> Preset:
             from the one recorded (a corrupt or altered copy).
 
     Example:
-    >>> read_preset("/no/such/preset")
+    >>> read_preset("/no/such/preset")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    FileNotFoundError: Preset directory '/no/such/preset' does not exist.
+    FileNotFoundError: Preset directory '/no/such/preset' does not exist...
     """
-    directory = Path(directory)
+    directory = preset_directory(directory)
     if not directory.is_dir():
-        raise FileNotFoundError(f"Preset directory {str(directory)!r} does not exist.")
+        shipped = list_builtin_presets()
+        known = f" Presets shipped with finvision: {shipped}." if shipped else ""
+        raise FileNotFoundError(f"Preset directory {str(directory)!r} does not exist.{known}")
     missing = [
         name
         for name in (CONFIG_FILE, WEIGHTS_FILE, METADATA_FILE)
@@ -175,7 +210,8 @@ def load_preset(directory: str | os.PathLike) -> keras.Model:
     """Rebuilds the model saved in a preset directory, with its weights.
 
     Args:
-        directory: a directory written by :func:`save_preset`.
+        directory: a directory written by :func:`save_preset`, or the name of
+            a preset shipped with the package.
 
     Returns:
         The model, as it was saved.

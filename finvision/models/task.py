@@ -56,10 +56,10 @@ class PresetMixin:
 
         Example:
         >>> from finvision.models import ImageClassifier
-        >>> ImageClassifier.from_preset("/no/such/preset")
+        >>> ImageClassifier.from_preset("/no/such/preset")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        FileNotFoundError: Preset directory '/no/such/preset' does not exist.
+        FileNotFoundError: Preset directory '/no/such/preset' does not exist...
         """
         model: Any = load_preset(directory)
         if not isinstance(model, cls):

@@ -1,6 +1,7 @@
 """Presets: round trip for every backbone, integrity, and never overwriting files."""
 
 import json
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -82,3 +83,22 @@ def test_incomplete_preset_and_wrong_model(tmp_path):
         models.read_preset(tmp_path)
     with pytest.raises(TypeError, match=r"finvision Backbone or a task.*received Sequential"):
         models.save_preset(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]), tmp_path)
+
+
+def test_shipped_presets_load_by_name(tmp_path, monkeypatch):
+    from finvision.models import presets
+
+    shipped = tmp_path / "shipped"
+    model = models.create_backbone("resnet18", input_shape=(32, 32, 1), weights=None)
+    models.save_preset(model, shipped / "tiny")
+    monkeypatch.setattr(presets, "BUILTIN_PRESETS", shipped)
+    assert presets.list_builtin_presets() == ["tiny"]
+    assert presets.preset_directory("tiny") == shipped / "tiny"
+    reloaded = models.load_preset("tiny")
+    image = np.zeros((1, 32, 32, 1), "float32")
+    np.testing.assert_array_equal(reloaded.predict_on_batch(image), model.predict_on_batch(image))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tiny").mkdir()  # a local directory of the same name wins
+    assert presets.preset_directory("tiny") == Path("tiny")
+    with pytest.raises(FileNotFoundError, match=r"does not exist. Presets shipped .*\['tiny'\]"):
+        models.load_preset("missing")
