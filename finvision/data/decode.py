@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import tensorflow as tf
-from PIL import Image
+from PIL import Image, ImageOps
 
 from finvision.data.probe import check_pixel_limit, describe_error
 from finvision.data.report import LoadReport, UnreadableImageError
@@ -34,7 +34,7 @@ GRAY_WEIGHTS = (0.299, 0.587, 0.114)
 
 
 def pillow_pixels(data: bytes, page: int, channels: int) -> np.ndarray:
-    """Decodes one page with Pillow to float32 pixels in [0, 255], unoriented.
+    """Decodes one page with Pillow to upright float32 pixels in [0, 255].
 
     Args:
         data: the file's bytes.
@@ -50,7 +50,7 @@ def pillow_pixels(data: bytes, page: int, channels: int) -> np.ndarray:
 
     Example:
     >>> import io
-    >>> from PIL import Image
+    >>> from PIL import Image, ImageOps
     >>> buffer = io.BytesIO()
     >>> Image.new("I;16", (2, 1), 65535).save(buffer, "TIFF")
     >>> pillow_pixels(buffer.getvalue(), 0, 1).tolist()
@@ -59,6 +59,8 @@ def pillow_pixels(data: bytes, page: int, channels: int) -> np.ndarray:
     with Image.open(io.BytesIO(data)) as image:
         image.seek(page)
         check_pixel_limit(image.width, image.height)
+        image.load()  # recent Pillow turns a TIFF upright here, older Pillow does not
+        image = ImageOps.exif_transpose(image)
         if image.mode.startswith("I;16"):
             pixels = np.asarray(image).astype(np.float32) * np.float32(UINT16_SCALE)
         else:
@@ -93,6 +95,12 @@ def to_channels(image: tf.Tensor, channels: int, target: int) -> tf.Tensor:
     if target == 3:
         return tf.tile(image, [1, 1, 3])
     return tf.reduce_sum(image * tf.constant(GRAY_WEIGHTS), axis=-1, keepdims=True)
+
+
+def _bytes(value: bytes | np.ndarray) -> bytes:
+    # numpy_function passes strings as bytes in graphs and as 0-d object arrays
+    # when run eagerly.
+    return value if isinstance(value, bytes) else value.item()
 
 
 def _transposed(image: tf.Tensor) -> tf.Tensor:
@@ -176,7 +184,7 @@ class PageDecoder:
 
     Example:
     >>> import tempfile, pathlib
-    >>> from PIL import Image
+    >>> from PIL import Image, ImageOps
     >>> path = str(pathlib.Path(tempfile.mkdtemp()) / "a.png")
     >>> Image.new("RGB", (3, 2), (10, 20, 30)).save(path)
     >>> decoder = PageDecoder([("png", 3, 1)], 1, False, "raise", LoadReport(path))
@@ -258,12 +266,12 @@ class PageDecoder:
         return to_channels(image, channels, self.target_channels), ok
 
     def _pillow(
-        self, data: bytes, page: np.ndarray, path: bytes, *, channels: int
+        self, data: bytes | np.ndarray, page: np.ndarray, path: bytes | np.ndarray, *, channels: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        page = int(page)
-        name = path.decode() if page == 0 else f"{path.decode()} (page {page})"
+        page, path = int(page), _bytes(path).decode()
+        name = path if page == 0 else f"{path} (page {page})"
         try:
-            return pillow_pixels(data, page, channels), np.bool_(True)
+            return pillow_pixels(_bytes(data), page, channels), np.bool_(True)
         except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as error:
             reason = describe_error(error)
             if self.on_error == "raise":

@@ -34,13 +34,15 @@ class PageInfo:
 
     Attributes:
         page: the page index (0 for single-page files).
-        height: stored height in pixels, before the EXIF orientation.
-        width: stored width in pixels, before the EXIF orientation.
+        height: height of the decoder's output, in pixels.
+        width: width of the decoder's output, in pixels.
         decoder: ``"jpeg"``, ``"png"`` (8 bits per sample), ``"png16"`` (16 bits)
             or ``"pillow"``.
         channels: samples per pixel the decoder yields: 1 (gray), 3 (RGB) or 4
             (RGB with alpha).
-        orientation: EXIF orientation, 1 (as stored) to 8.
+        orientation: the EXIF orientation still to apply to the decoder's output,
+            1 (none) to 8. Pillow applies a page's orientation itself, so pages
+            it decodes have orientation 1 and their upright size.
 
     Example:
     >>> PageInfo(0, 480, 640, "jpeg", 3, orientation=6).upright_size
@@ -127,16 +129,27 @@ def _ends_with_eoi(handle: BinaryIO) -> bool:
     return tail == b"\xff\xd9"
 
 
+def _stored_size(image: Image.Image) -> tuple[int, int]:
+    # Recent Pillow reports a TIFF's upright size; its tags keep the stored one.
+    if image.format == "TIFF":
+        return image.tag_v2.get(257, image.height), image.tag_v2.get(256, image.width)
+    return image.height, image.width
+
+
 def _page_info(image: Image.Image, page: int, handle: BinaryIO) -> PageInfo:
     check_pixel_limit(image.width, image.height)
     channels = channels_for_mode(image.mode, "transparency" in image.info)
-    decoder = "pillow"
+    height, width = _stored_size(image)
+    orientation = _orientation(image)
     if image.format == "JPEG" and _ends_with_eoi(handle):
-        decoder = "jpeg"
-    elif image.format == "PNG":
+        return PageInfo(page, height, width, "jpeg", channels, orientation)
+    if image.format == "PNG":
         rawmode = str(image.tile[0][3]) if image.tile else ""
         decoder = "png16" if ";16" in rawmode or image.mode.startswith("I;16") else "png"
-    return PageInfo(page, image.height, image.width, decoder, channels, _orientation(image))
+        return PageInfo(page, height, width, decoder, channels, orientation)
+    if orientation >= 5:
+        height, width = width, height
+    return PageInfo(page, height, width, "pillow", channels)
 
 
 def describe_error(error: Exception) -> str:
