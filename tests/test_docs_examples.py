@@ -1,0 +1,23 @@
+"""The code blocks of the task guides run as written, offline."""
+
+import pytest
+
+from tests.docs_blocks import block_ids, python_blocks
+
+PAGES = {"preprocessing.md": 4, "text-recognition.md": 2}
+CASES = [(page, code) for page in PAGES for code in python_blocks(page)]
+CASE_IDS = [f"{page}-{block}" for page in PAGES for block in block_ids(python_blocks(page))]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_has_its_examples(page):
+    assert len(python_blocks(page)) >= PAGES[page]
+
+
+@pytest.mark.parametrize(("page", "code"), CASES, ids=CASE_IDS)
+def test_example_runs(page, code):
+    namespace: dict = {}
+    exec(code, namespace)
+    for name in ("dataset", "pairs", "parallel"):
+        if name in namespace:
+            assert next(iter(namespace[name])) is not None
