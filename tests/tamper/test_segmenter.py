@@ -178,5 +178,5 @@ def test_training_finds_pasted_squares():
     segmenter.compile(optimizer=keras.optimizers.Adam(3e-3), loss={"mask": DiceBCELoss()})
     segmenter.fit(images, {"mask": masks}, batch_size=16, epochs=8, verbose=0)
     after = dice(held_out_masks, outputs(segmenter, held_out)["mask"])
-    assert before < 0.2
     assert after > 0.6
+    assert after > before + 0.4

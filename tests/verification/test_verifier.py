@@ -6,6 +6,7 @@ import pytest
 
 from finvision import models
 from finvision.losses import ArcFaceHead, TripletLoss
+from finvision.metrics import functional
 from finvision.models.verification import SiameseVerifier
 from tests.conftest import predict
 
@@ -156,16 +157,16 @@ def pair_scores(verifier, images, labels):
 
 def test_triplet_training_separates_genuine_from_impostor_pairs():
     keras.utils.set_random_seed(0)
-    images, labels = bars(32, seed=0)
+    images, labels = bars(96, seed=0)
     held_out, held_out_labels = bars(16, seed=1)
-    # From scratch, BN statistics must follow the weights within 16 steps.
+    # From scratch, BN statistics must follow the weights within 12 steps.
     backbone = models.create_backbone("resnet18", input_shape=(32, 32, 1), bn_momentum=0.5)
     verifier = SiameseVerifier(backbone, embedding_dim=16)
     genuine, impostor = pair_scores(verifier, held_out, held_out_labels)
     assert genuine.mean() - impostor.mean() < 0.1  # a random network hardly tells them apart
 
     verifier.compile(optimizer=keras.optimizers.Adam(1e-3), loss=TripletLoss(margin=0.5))
-    verifier.fit(images, labels, batch_size=16, epochs=8, verbose=0)
+    verifier.fit(images, labels, batch_size=32, epochs=4, verbose=0)
     genuine, impostor = pair_scores(verifier, held_out, held_out_labels)
-    assert genuine.min() > impostor.max()
-    assert genuine.mean() - impostor.mean() > 0.5
+    assert genuine.mean() - impostor.mean() > 1.0
+    assert functional.equal_error_rate(genuine, impostor)[0] < 0.2
