@@ -1,16 +1,13 @@
 """The code blocks of docs/tampering.md run in order, as written (slow: they train)."""
 
-import re
-from pathlib import Path
-
 import pytest
 
-PAGE = Path(__file__).parents[2] / "docs" / "tampering.md"
+from tests.docs_blocks import python_blocks
 
 
 @pytest.mark.slow
 def test_the_page_runs():
-    blocks = re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.DOTALL)
+    blocks = python_blocks("tampering.md")
     assert len(blocks) == 2
     namespace: dict = {}
     for code in blocks:

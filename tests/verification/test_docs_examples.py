@@ -1,17 +1,14 @@
 """The code blocks of docs/verification.md run in order, as written (slow: they train)."""
 
-import re
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-PAGE = Path(__file__).parents[2] / "docs" / "verification.md"
+from tests.docs_blocks import python_blocks
 
 
 @pytest.mark.slow
 def test_the_page_runs(tmp_path, monkeypatch):
-    blocks = re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.DOTALL)
+    blocks = python_blocks("verification.md")
     assert len(blocks) == 4
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
