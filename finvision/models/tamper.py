@@ -15,13 +15,13 @@ from finvision.models._task_checks import (
 )
 from finvision.models._task_config import base_task_config, task_from_config
 from finvision.models.task import PresetMixin
+from finvision.preprocessing._layers import PIXEL_MAX
 from finvision.preprocessing.forensics import ErrorLevelAnalysis, SRMFilter
 
 #: Names accepted in ``forensic_inputs``.
 FORENSIC_INPUTS = ("ela", "srm")
 #: Magnitude the SRM residuals are truncated to (and divided by) in the forensic stem.
 SRM_TRUNCATION = 3.0
-PIXEL_MAX = 255.0
 
 
 @keras.saving.register_keras_serializable(package="finvision")
@@ -70,6 +70,19 @@ class TamperSegmenter(PresetMixin, keras.Model):
         score_head: ``"pooled"`` or ``"max"``.
         head_dtype: dtype policy of the mask and score heads.
         **kwargs: standard model arguments (``name``, ``trainable``).
+
+    Attributes:
+        backbone: the backbone, shared, not copied.
+        pyramid: a model with the backbone's layers that outputs its
+            ``pyramid_outputs`` dict, which the decoder reads.
+
+    Raises:
+        TypeError: if ``backbone`` is not a ``keras.Model``.
+        ValueError: for a backbone without ``pyramid_outputs`` or with a fixed
+            height or width that is not a multiple of 32, an unknown
+            ``decoder``, ``score_head`` or forensic input, ``"ela"`` on images
+            with other than 1 or 3 channels, or a bad ``decoder_channels`` or
+            ``ela_quality``.
 
     Example:
     >>> import numpy as np
@@ -159,7 +172,7 @@ class TamperSegmenter(PresetMixin, keras.Model):
 def _validate_forensic_inputs(
     forensic_inputs: Sequence[str], backbone: keras.Model, ela_quality: int
 ) -> tuple[str, ...]:
-    names = (forensic_inputs,) if isinstance(forensic_inputs, str) else tuple(forensic_inputs)
+    names = () if isinstance(forensic_inputs, str) else tuple(forensic_inputs)
     if (
         isinstance(forensic_inputs, str)
         or any(name not in FORENSIC_INPUTS for name in names)

@@ -44,6 +44,12 @@ class SiameseVerifier(PresetMixin, keras.Model):
         head_dtype: dtype policy of the projection and normalisation.
         **kwargs: standard model arguments (``name``, ``trainable``).
 
+    Raises:
+        TypeError: if ``backbone`` is not a ``keras.Model``.
+        ValueError: for a backbone that outputs pyramid levels
+            (``features_only=True``), or a bad ``embedding_dim``, ``pooling`` or
+            ``dropout``.
+
     Example:
     >>> import numpy as np
     >>> from finvision.models import create_backbone

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from finvision import models
+from finvision import models, transfer
 from finvision.losses import DiceBCELoss
 from finvision.models.tamper import TamperSegmenter
 from finvision.preprocessing import ErrorLevelAnalysis, SRMFilter
@@ -51,6 +51,22 @@ def test_max_score_is_the_mask_maximum(rgb_backbone):
     assert (
         segmenter.count_params() < TamperSegmenter(rgb_backbone, decoder_channels=8).count_params()
     )
+
+
+def test_variable_input_size_on_another_family():
+    backbone = models.create_backbone("mobilenet_v3_small", input_shape=(None, None, 3))
+    segmenter = TamperSegmenter(backbone, decoder="unet", decoder_channels=8)
+    assert outputs(segmenter, RGB)["mask"].shape == (2, 64, 32, 1)
+    assert outputs(segmenter, np.zeros((1, 32, 96, 3), "uint8"))["mask"].shape == (1, 32, 96, 1)
+
+
+def test_freezing_the_backbone_leaves_decoder_stem_and_heads_trainable():
+    backbone = models.create_backbone("resnet18", input_shape=(32, 32, 3))
+    segmenter = TamperSegmenter(backbone, decoder_channels=8, forensic_inputs=("srm",))
+    transfer.freeze_backbone(segmenter)
+    trainable = {weight.path.split("/")[0] for weight in segmenter.trainable_weights}
+    assert {"fpn_output_conv", "stem_1_conv", "mask_logits", "score"} <= trainable
+    assert not trainable & {layer.name for layer in backbone.layers}
 
 
 @pytest.mark.parametrize(
