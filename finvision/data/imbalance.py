@@ -170,8 +170,7 @@ def rebalance(
     classes = [int(c) for c in np.flatnonzero(target > 0)]
     if source is not None:
         streams = [
-            pipeline.records(rows[labels == c]).shuffle(int(counts[c]), seed=seed).repeat()
-            for c in classes
+            pipeline.records(rows[labels == c], shuffle=True, seed=seed).repeat() for c in classes
         ]
     else:
         streams = [

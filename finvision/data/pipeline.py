@@ -203,12 +203,45 @@ class Pipeline:
     def __len__(self) -> int:
         return len(self.table["path"])
 
-    def records(self, rows: np.ndarray | None = None) -> tf.data.Dataset:
-        """A dataset of table rows (all, or those at ``rows``), nothing decoded."""
-        table = self.table if rows is None else {k: v[rows] for k, v in self.table.items()}
-        return tf.data.Dataset.from_tensor_slices(
-            {k: v.astype(str) if v.dtype == object else v for k, v in table.items()}
-        )
+    def records(
+        self, rows: np.ndarray | None = None, *, shuffle: bool = False, seed: int | None = None
+    ) -> tf.data.Dataset:
+        """A dataset of table rows (all, or those at ``rows``), nothing decoded.
+
+        Shuffling draws a fresh permutation of the row indices every epoch and
+        looks rows up by index, so it holds ``len(rows)`` integers rather than a
+        buffer of whole rows, and covers the whole set, not a window of it.
+
+        Args:
+            rows: table row indices; None for all rows.
+            shuffle: reshuffle the rows on every iteration.
+            seed: the shuffle's seed.
+
+        Returns:
+            A dataset of row dicts with a known cardinality.
+        """
+        rows = np.arange(len(self)) if rows is None else np.asarray(rows)
+        columns = {
+            key: tf.constant(values[rows].astype(str) if values.dtype == object else values[rows])
+            for key, values in self.table.items()
+        }
+        count = len(rows)
+
+        def permutation(draw: tf.Tensor) -> tf.data.Dataset:
+            keys = tf.random.stateless_uniform([count], tf.stack([draw, draw // 3]))
+            return tf.data.Dataset.from_tensor_slices(tf.argsort(keys))
+
+        def lookup(position: tf.Tensor) -> dict[str, tf.Tensor]:
+            return {key: tf.gather(column, position) for key, column in columns.items()}
+
+        plain = tf.autograph.experimental.do_not_convert
+        if shuffle:
+            seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
+            indices = seeds.flat_map(plain(permutation))
+            indices = indices.apply(tf.data.experimental.assert_cardinality(count))
+        else:
+            indices = tf.data.Dataset.range(count)
+        return indices.map(plain(lookup))
 
     def _element(self, row: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
         options = self.options
@@ -286,10 +319,7 @@ class Pipeline:
             The dataset, with ``class_names``, ``file_paths``, ``labels`` and
             ``report`` attributes added by :func:`build_datasets`.
         """
-        records = self.records(rows)
-        if shuffle:
-            records = records.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
-        dataset = self.finish(records)
+        dataset = self.finish(self.records(rows, shuffle=shuffle, seed=seed))
         dataset._finvision_source = (self, rows)
         return dataset
 
