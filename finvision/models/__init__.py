@@ -26,7 +26,9 @@ from finvision.models.registry import (
     get_backbone_spec,
     list_backbones,
 )
+from finvision.models.tamper import TamperSegmenter
 from finvision.models.text_recognition import TextLineRecognizer, line_backbone
+from finvision.models.verification import SiameseVerifier
 from finvision.models.weights import adapt_input_kernel
 
 __all__ = [
@@ -39,6 +41,8 @@ __all__ = [
     "ParsedMRZ",
     "Preprocessing",
     "Preset",
+    "SiameseVerifier",
+    "TamperSegmenter",
     "TextLineRecognizer",
     "WeightsFile",
     "adapt_input_kernel",

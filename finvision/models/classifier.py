@@ -6,32 +6,18 @@ from typing import Any
 
 import keras
 
-from finvision.models.backbone import POOLINGS
+from finvision.models._pooled_head import pooled, pooling_layers
+from finvision.models._task_checks import (
+    check_choice,
+    check_feature_backbone,
+    check_positive_int,
+    check_rate,
+)
+from finvision.models._task_config import base_task_config, task_from_config
 from finvision.models.task import PresetMixin
 
 # Registers the layer-wise optimizers so compiled classifiers reload from `.keras`.
 from finvision.transfer import layerwise  # noqa: F401
-
-
-def _validate_classifier_arguments(
-    backbone: Any, num_classes: int, pooling: str, dropout: float
-) -> None:
-    if not isinstance(backbone, keras.Model):
-        raise TypeError(
-            "`backbone` must be a keras.Model such as finvision.models.create_backbone(...); "
-            f"received {type(backbone).__name__}."
-        )
-    if isinstance(backbone.output, dict):
-        raise ValueError(
-            "`backbone` outputs a dict of pyramid levels (features_only=True); a classifier "
-            "needs the final feature map: create it with features_only=False."
-        )
-    if not isinstance(num_classes, int) or isinstance(num_classes, bool) or num_classes < 1:
-        raise ValueError(f"`num_classes` must be an integer >= 1; received {num_classes!r}.")
-    if pooling not in POOLINGS[1:]:
-        raise ValueError(f"`pooling` must be 'avg' or 'max'; received {pooling!r}.")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"`dropout` must be in [0, 1); received {dropout!r}.")
 
 
 @keras.saving.register_keras_serializable(package="finvision")
@@ -76,33 +62,22 @@ class ImageClassifier(PresetMixin, keras.Model):
         head_dtype: str | keras.DTypePolicy = "float32",
         **kwargs: Any,
     ) -> None:
-        _validate_classifier_arguments(backbone, num_classes, pooling, dropout)
+        check_feature_backbone(backbone, type(self).__name__)
+        check_positive_int("num_classes", num_classes)
+        check_choice("pooling", pooling, ("avg", "max"))
+        check_rate("dropout", dropout)
         head_activation = "sigmoid" if num_classes == 1 and activation == "softmax" else activation
 
         # === Layers ===
         self.backbone = backbone
-        pooling_layer = (
-            keras.layers.GlobalAveragePooling2D
-            if pooling == "avg"
-            else keras.layers.GlobalMaxPooling2D
-        )
-        self.pooler = pooling_layer(name=f"{pooling}_pool", dtype=backbone.dtype_policy)
-        self.head_dropout = (
-            keras.layers.Dropout(dropout, name="head_dropout", dtype=backbone.dtype_policy)
-            if dropout
-            else None
-        )
+        self.pooler, self.head_dropout = pooling_layers(pooling, dropout, backbone.dtype_policy)
         self.head = keras.layers.Dense(
             num_classes, activation=head_activation, dtype=head_dtype, name="predictions"
         )
 
         # === Functional model ===
         images = keras.Input(shape=backbone.input_shape[1:], name="images")
-        features = backbone(images)
-        if len(features.shape) == 4:
-            features = self.pooler(features)
-        if self.head_dropout is not None:
-            features = self.head_dropout(features)
+        features = pooled(backbone(images), self.pooler, self.head_dropout)
         super().__init__(inputs=images, outputs=self.head(features), **kwargs)
 
         # === Config ===
@@ -144,9 +119,7 @@ class ImageClassifier(PresetMixin, keras.Model):
 
     def get_config(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "backbone": keras.saving.serialize_keras_object(self.backbone),
+            **base_task_config(self),
             "num_classes": self.num_classes,
             "pooling": self.pooling,
             "dropout": self.dropout,
@@ -156,6 +129,4 @@ class ImageClassifier(PresetMixin, keras.Model):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> ImageClassifier:
-        config = dict(config)
-        config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
-        return cls(**config)
+        return task_from_config(cls, config)

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from finvision.models._task_config import base_task_config, task_from_config
 from finvision.models.alphabets import decode_labels, encode_texts, resolve_alphabet
 from finvision.models.task import PresetMixin
 from finvision.preprocessing.document import LUMA_WEIGHTS
@@ -321,21 +322,17 @@ class TextLineRecognizer(PresetMixin, keras.Model):
 
     def get_config(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "trainable": self.trainable,
+            **base_task_config(self),
             "alphabet": self.alphabet,
             "height": self.height,
             "channels": self.channels,
-            "backbone": keras.saving.serialize_keras_object(self.backbone),
             "lstm_units": self.lstm_units,
             "dropout": self.dropout,
         }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> TextLineRecognizer:
-        config = dict(config)
-        config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
-        return cls(**config)
+        return task_from_config(cls, config)
 
 
 def _check_line_backbone(backbone: Any, height: int, channels: int) -> None:

@@ -8,6 +8,7 @@ import keras
 import numpy as np
 
 from finvision.losses.arcface import ArcFaceHead
+from finvision.models._pooled_head import pooled, pooling_layers
 from finvision.models._task_checks import (
     check_choice,
     check_feature_backbone,
@@ -77,27 +78,13 @@ class SiameseVerifier(PresetMixin, keras.Model):
 
         # === Layers ===
         self.backbone = backbone
-        pooling_layer = (
-            keras.layers.GlobalAveragePooling2D
-            if pooling == "avg"
-            else keras.layers.GlobalMaxPooling2D
-        )
-        self.pooler = pooling_layer(name=f"{pooling}_pool", dtype=backbone.dtype_policy)
-        self.head_dropout = (
-            keras.layers.Dropout(dropout, name="head_dropout", dtype=backbone.dtype_policy)
-            if dropout
-            else None
-        )
+        self.pooler, self.head_dropout = pooling_layers(pooling, dropout, backbone.dtype_policy)
         self.projection = keras.layers.Dense(embedding_dim, dtype=head_dtype, name="projection")
         self.normalization = keras.layers.UnitNormalization(dtype=head_dtype, name="embedding")
 
         # === Functional model ===
         images = keras.Input(shape=backbone.input_shape[1:], name="images")
-        features = backbone(images)
-        if len(features.shape) == 4:
-            features = self.pooler(features)
-        if self.head_dropout is not None:
-            features = self.head_dropout(features)
+        features = pooled(backbone(images), self.pooler, self.head_dropout)
         embeddings = self.normalization(self.projection(features))
         super().__init__(inputs=images, outputs=embeddings, **kwargs)
 

@@ -56,8 +56,8 @@ def test_pooled_backbone_is_used_as_is():
     [
         ({"num_classes": 0}, ValueError, "`num_classes` must be an integer >= 1; received 0"),
         ({"num_classes": True}, ValueError, "`num_classes` must be an integer"),
-        ({"num_classes": 2, "pooling": None}, ValueError, "`pooling` must be 'avg' or 'max'"),
-        ({"num_classes": 2, "dropout": 1.0}, ValueError, r"`dropout` must be in \[0, 1\)"),
+        ({"num_classes": 2, "pooling": None}, ValueError, r"`pooling` must be one of \('avg'"),
+        ({"num_classes": 2, "dropout": 1.0}, ValueError, r"`dropout` must be a number in \[0, 1\)"),
     ],
 )
 def test_bad_arguments(backbone, arguments, error, message):
