@@ -24,7 +24,7 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image, ImageOps
 
-from finvision.data.probe import check_pixel_limit, describe_error
+from finvision.data.probe import ORIENTATION_TAG, check_pixel_limit, describe_error
 from finvision.data.report import LoadReport, UnreadableImageError
 
 #: Factor from 16-bit samples to the [0, 255] pixel scale.
@@ -33,16 +33,17 @@ UINT16_SCALE = 255.0 / 65535.0
 GRAY_WEIGHTS = (0.299, 0.587, 0.114)
 
 
-def pillow_pixels(data: bytes, page: int, channels: int) -> np.ndarray:
-    """Decodes one page with Pillow to upright float32 pixels in [0, 255].
+def pillow_pixels(source: str | io.BytesIO, page: int, channels: int) -> np.ndarray:
+    """Decodes one page with Pillow to upright pixels in [0, 255].
 
     Args:
-        data: the file's bytes.
+        source: the file, a path or a binary stream.
         page: the page to read (multi-page TIFF).
         channels: 1 (gray), 3 (RGB) or 4 (RGBA), as probed.
 
     Returns:
-        A ``(height, width, channels)`` float32 array.
+        A ``(height, width, channels)`` array: uint8, or float32 for 16-bit
+        samples (scaled by 255 / 65535).
 
     Raises:
         OSError: if Pillow cannot decode the page (truncated or corrupt).
@@ -53,19 +54,20 @@ def pillow_pixels(data: bytes, page: int, channels: int) -> np.ndarray:
     >>> from PIL import Image, ImageOps
     >>> buffer = io.BytesIO()
     >>> Image.new("I;16", (2, 1), 65535).save(buffer, "TIFF")
-    >>> pillow_pixels(buffer.getvalue(), 0, 1).tolist()
+    >>> pillow_pixels(buffer, 0, 1).tolist()
     [[[255.0], [255.0]]]
     """
-    with Image.open(io.BytesIO(data)) as image:
+    with Image.open(source) as image:
         image.seek(page)
         check_pixel_limit(image.width, image.height)
         image.load()  # recent Pillow turns a TIFF upright here, older Pillow does not
-        image = ImageOps.exif_transpose(image)
+        if image.getexif().get(ORIENTATION_TAG, 1) != 1:
+            image = ImageOps.exif_transpose(image)
         if image.mode.startswith("I;16"):
             pixels = np.asarray(image).astype(np.float32) * np.float32(UINT16_SCALE)
         else:
-            pixels = np.asarray(image.convert({1: "L", 3: "RGB", 4: "RGBA"}[channels]))
-    pixels = pixels.astype(np.float32)
+            mode = {1: "L", 3: "RGB", 4: "RGBA"}[channels]
+            pixels = np.asarray(image if image.mode == mode else image.convert(mode))
     return pixels.reshape(*pixels.shape[:2], channels)
 
 
@@ -207,7 +209,7 @@ class PageDecoder:
         self.on_error = on_error
         self.report = report
         self._float = any(
-            decoder in ("png16", "pillow") or channels == 4 or channels > target_channels
+            decoder in ("png16", "pillow16") or channels == 4 or channels > target_channels
             for decoder, channels, _ in self.kinds
         )
 
@@ -219,10 +221,8 @@ class PageDecoder:
         The pixels are uint8 when every kind decodes without arithmetic, else
         float32; either way in [0, 255].
         """
-        data = tf.io.read_file(path)
         branches = [
-            lambda kind=kind: self._decode(*kind, data=data, page=page, path=path)
-            for kind in self.kinds
+            lambda kind=kind: self._decode(*kind, page=page, path=path) for kind in self.kinds
         ]
         if len(branches) == 1:
             image, ok = branches[0]()
@@ -238,25 +238,25 @@ class PageDecoder:
         channels: int,
         scale: int,
         *,
-        data: tf.Tensor,
         page: tf.Tensor,
         path: tf.Tensor,
     ) -> tuple[tf.Tensor, tf.Tensor]:
         ok = tf.constant(True)
         if decoder == "jpeg":
             image = tf.io.decode_jpeg(
-                data, channels=channels, ratio=scale, dct_method="INTEGER_ACCURATE"
+                tf.io.read_file(path), channels=channels, ratio=scale, dct_method="INTEGER_ACCURATE"
             )
         elif decoder == "png":
-            image = tf.io.decode_png(data, channels=channels)
+            image = tf.io.decode_png(tf.io.read_file(path), channels=channels)
         elif decoder == "png16":
-            image = tf.io.decode_png(data, channels=channels, dtype=tf.uint16)
+            image = tf.io.decode_png(tf.io.read_file(path), channels=channels, dtype=tf.uint16)
             image = tf.cast(image, tf.float32) * UINT16_SCALE
-        else:
+        else:  # Pillow reads the file itself: no copy of its bytes through a tensor
+            dtype = tf.float32 if decoder == "pillow16" else tf.uint8
             image, ok = tf.numpy_function(
-                lambda *args: self._pillow(*args, channels=channels),
-                [data, page, path],
-                [tf.float32, tf.bool],
+                lambda *args: self._pillow(*args, channels=channels, dtype=dtype.as_numpy_dtype),
+                [path, page],
+                [dtype, tf.bool],
                 name="pillow_decode",
             )
             image.set_shape([None, None, channels])
@@ -266,15 +266,16 @@ class PageDecoder:
         return to_channels(image, channels, self.target_channels), ok
 
     def _pillow(
-        self, data: bytes | np.ndarray, page: np.ndarray, path: bytes | np.ndarray, *, channels: int
+        self, path: bytes | np.ndarray, page: np.ndarray, *, channels: int, dtype: type
     ) -> tuple[np.ndarray, np.ndarray]:
         page, path = int(page), _bytes(path).decode()
         name = path if page == 0 else f"{path} (page {page})"
         try:
-            return pillow_pixels(_bytes(data), page, channels), np.bool_(True)
+            pixels = pillow_pixels(path, page, channels)
         except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as error:
             reason = describe_error(error)
             if self.on_error == "raise":
                 raise UnreadableImageError(name, reason) from error
             self.report.record_decode_failure(name, reason)
-            return np.zeros((1, 1, channels), np.float32), np.bool_(False)
+            return np.zeros((1, 1, channels), dtype), np.bool_(False)
+        return pixels.astype(dtype, copy=False), np.bool_(True)

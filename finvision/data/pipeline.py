@@ -197,7 +197,7 @@ class Pipeline:
             self.table[key] = values[rows]
         decoders = [d for d in (self._image_decoder, self._mask_decoder) if d is not None]
         self._may_skip = options.on_error == "skip" and any(
-            kind[0] == "pillow" for decoder in decoders for kind in decoder.kinds
+            kind[0].startswith("pillow") for decoder in decoders for kind in decoder.kinds
         )
 
     def __len__(self) -> int:

@@ -36,8 +36,8 @@ class PageInfo:
         page: the page index (0 for single-page files).
         height: height of the decoder's output, in pixels.
         width: width of the decoder's output, in pixels.
-        decoder: ``"jpeg"``, ``"png"`` (8 bits per sample), ``"png16"`` (16 bits)
-            or ``"pillow"``.
+        decoder: ``"jpeg"``, ``"png"`` (8 bits per sample), ``"png16"`` (16 bits),
+            ``"pillow"`` or ``"pillow16"`` (16-bit gray).
         channels: samples per pixel the decoder yields: 1 (gray), 3 (RGB) or 4
             (RGB with alpha).
         orientation: the EXIF orientation still to apply to the decoder's output,
@@ -149,7 +149,8 @@ def _page_info(image: Image.Image, page: int, handle: BinaryIO) -> PageInfo:
         return PageInfo(page, height, width, decoder, channels, orientation)
     if orientation >= 5:
         height, width = width, height
-    return PageInfo(page, height, width, "pillow", channels)
+    decoder = "pillow16" if image.mode.startswith("I;16") else "pillow"
+    return PageInfo(page, height, width, decoder, channels)
 
 
 def describe_error(error: Exception) -> str:
