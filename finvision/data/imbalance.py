@@ -150,7 +150,9 @@ def rebalance(
     source = getattr(dataset, "_finvision_source", None)
     if source is not None:
         pipeline, rows = source
-        labels = _class_indices(pipeline.table["label"][rows] if "label" in pipeline.table else [])
+        if "label" not in pipeline.table:
+            raise ValueError("`dataset` has no labels to rebalance by (it was loaded without).")
+        labels = _class_indices(pipeline.table["label"][rows])
     else:
         spec = dataset.element_spec
         if not (

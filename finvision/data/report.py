@@ -26,6 +26,11 @@ class UnreadableImageError(OSError):
         self.reason = reason
 
 
+# Decoding runs on tf.data's threads; failures are rare, so one lock serves all reports
+# (and a report stays a plain, picklable dataclass).
+_RECORD_LOCK = threading.Lock()
+
+
 class SkippedFilesWarning(UserWarning):
     """Issued when a loader with ``on_error="skip"`` leaves files out."""
 
@@ -61,9 +66,6 @@ class LoadReport:
     files: int = 0
     images: int = 0
     skipped: list[tuple[str, str]] = dataclasses.field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self._lock = threading.Lock()
 
     @property
     def num_skipped(self) -> int:
@@ -117,7 +119,7 @@ class LoadReport:
         >>> report.skipped, len(caught)
         ([('scans/a.tif', 'truncated')], 1)
         """
-        with self._lock:
+        with _RECORD_LOCK:
             if any(known == path for known, _ in self.skipped):
                 return
             self.skipped.append((path, reason))

@@ -1,5 +1,7 @@
 """class_weights against scikit-learn; rebalance hits its target and keeps pairs intact."""
 
+import pickle
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -94,3 +96,10 @@ def test_rebalance_errors(rare_fraud):
     batched = tf.data.Dataset.from_tensor_slices(([1, 2], [0, 1])).batch(2)
     with pytest.raises(ValueError, match=r"unbatched \(x, y\) pairs with a scalar int label"):
         data.rebalance(batched, [0.5, 0.5])
+
+
+def test_rebalance_needs_labels_and_reports_pickle(rare_fraud):
+    dataset = data.from_directory(rare_fraud, image_size=(4, 4), labels=None)
+    with pytest.raises(ValueError, match=r"`dataset` has no labels to rebalance by"):
+        data.rebalance(dataset, [0.5, 0.5])
+    assert pickle.loads(pickle.dumps(dataset.report)) == dataset.report
