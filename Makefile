@@ -44,6 +44,9 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/backbone_overhead.py
 	$(BIN)/python benchmarks/metrics.py
 	$(BIN)/python benchmarks/transfer.py
+	$(BIN)/python benchmarks/augmentation.py
+	$(BIN)/python benchmarks/loading.py
+	$(BIN)/python benchmarks/synthetic.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -69,6 +69,13 @@ def character_error_rate(model: TextLineRecognizer, lines: list, width: int) -> 
     return float(functional.character_error_rate([line.text for line in lines], predicted))
 
 
+def save_without_optimizer(model: TextLineRecognizer, directory: str) -> None:
+    """Saves the weights alone (an uncompiled copy): a third of the size with Adam's state."""
+    copy = TextLineRecognizer.from_config(model.get_config())
+    copy.set_weights(model.get_weights())
+    copy.save_preset(directory, overwrite=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("reader", choices=sorted(WIDTHS))
@@ -106,7 +113,7 @@ def main() -> None:
         )
         if error < best:
             best = error
-            model.save_preset(arguments.out, overwrite=True)
+            save_without_optimizer(model, arguments.out)
     print(f"best validation CER {best:.4f}; preset in {arguments.out}")
 
 
