@@ -266,3 +266,26 @@ class FinvisionInHouse(GeneratedBuilder):
             return np.zeros((*shape[:2], 1), np.uint8)
         mask = load_image(path, color_mode="grayscale", page=element.mask.page)
         return (mask > 0).astype(np.uint8)
+
+
+# The builders of the synthetic sets register when this module is imported; their
+# names are read from their module on first use, so either module may be imported first.
+from finvision.data import tfds_synthetic  # noqa: E402
+
+_SYNTHETIC = (
+    "FinvisionCheques",
+    "FinvisionMicrLines",
+    "FinvisionMrzLines",
+    "FinvisionSignatures",
+    "FinvisionTampering",
+    "SyntheticBuilder",
+    "SyntheticConfig",
+)
+__all__ += _SYNTHETIC
+
+
+def __getattr__(name: str) -> Any:
+    """The synthetic sets' builders and config, from :mod:`finvision.data.tfds_synthetic`."""
+    if name in _SYNTHETIC:
+        return getattr(tfds_synthetic, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
