@@ -221,6 +221,12 @@ class TextLineRecognizer(PresetMixin, keras.Model):
         """
         super().compile(optimizer=optimizer, loss=loss or keras.losses.CTC(), **kwargs)
 
+    def compile_from_config(self, config: dict[str, Any]) -> None:
+        """Recompiles a reloaded model with its saved optimizer and loss."""
+        self.compile(**keras.saving.deserialize_keras_object(config))
+        if self.built:
+            self.optimizer.build(self.trainable_variables)
+
     def encode(self, texts: Sequence[str], length: int | None = None) -> np.ndarray:
         """CTC labels for ``texts`` (see :func:`~finvision.models.alphabets.encode_texts`).
 

@@ -158,3 +158,13 @@ def test_bad_arguments(arguments, error, message):
 def test_bad_strategy(reader):
     with pytest.raises(ValueError, match="`strategy` must be one of"):
         reader.decode(np.zeros((1, 2, 3)), strategy="viterbi")
+
+
+def test_a_compiled_reader_reloads_compiled(tmp_path, recwarn):
+    model = TextLineRecognizer("01", height=16, lstm_units=4)
+    model.compile(optimizer=keras.optimizers.SGD(0.01))
+    model.save(tmp_path / "compiled.keras")
+    reloaded = keras.saving.load_model(tmp_path / "compiled.keras", safe_mode=True)
+    assert isinstance(reloaded.loss, keras.losses.CTC)
+    assert isinstance(reloaded.optimizer, keras.optimizers.SGD)
+    assert not [w for w in recwarn if "compile()" in str(w.message)]
