@@ -105,8 +105,8 @@ class SyntheticConfig(tfds.core.BuilderConfig):
             ``{"height": 48}`` for lines or ``{"size": (144, 320)}`` for cheques.
 
     Raises:
-        ValueError: for bad split names or counts, ``seed``, ``nuisance`` or
-            ``font_path``.
+        ValueError: for bad split names or counts, ``seed``, ``nuisance``,
+            ``font_path`` or ``options``.
 
     Example:
     >>> config = SyntheticConfig(name="tiny", examples_per_split={"train": 8, "test": 2})
@@ -143,7 +143,12 @@ class SyntheticConfig(tfds.core.BuilderConfig):
                 f"`font_path` must be a path to a font file or None; received {self.font_path!r}."
             )
         self.font_path = None if self.font_path is None else os.fspath(self.font_path)
-        self.options = dict(self.options)
+        options = self.options
+        if not isinstance(options, Mapping) or not all(isinstance(k, str) for k in options):
+            raise ValueError(
+                f"`options` must map generator argument names to values; received {options!r}."
+            )
+        self.options = dict(options)
 
 
 def _configs(large: int) -> list[SyntheticConfig]:

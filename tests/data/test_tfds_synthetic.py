@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+import re
 import subprocess
 import sys
 import textwrap
@@ -15,6 +16,7 @@ tfds = pytest.importorskip("tensorflow_datasets")
 from finvision.data import synthetic  # noqa: E402
 from finvision.data import tfds as builders  # noqa: E402
 from finvision.data.tfds_synthetic import split_seed  # noqa: E402
+from tests.docs_blocks import DOCS  # noqa: E402
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
 COUNTS = {"train": 4, "validation": 3, "test": 3}
@@ -250,6 +252,11 @@ def test_arguments_the_generator_does_not_take(builder_class, fields, message, t
         ({"seed": -1}, r"`seed` must be a non-negative int; received -1\."),
         ({"nuisance": 2}, r"`nuisance` must be a number in \[0, 1\]; received 2\."),
         ({"font_path": 3}, r"`font_path` must be a path to a font file or None; received 3\."),
+        (
+            {"options": [("size", (96, 192))]},
+            r"`options` must map generator argument names to values; "
+            r"received \[\('size', \(96, 192\)\)\]\.",
+        ),
     ],
 )
 def test_bad_configs(fields, message):
@@ -281,3 +288,14 @@ def test_either_module_may_be_imported_first():
         "['finvision_cheques', 'finvision_in_house', 'finvision_micr_lines', "
         "'finvision_mrz_lines', 'finvision_signatures', 'finvision_tampering']",
     ]
+
+
+def test_data_page_example_runs(capsys):
+    page = (DOCS / "data.md").read_text()
+    (code,) = re.findall(r"```py\n(.*?)```", page, re.DOTALL)
+    namespace: dict = {}
+    exec(code, namespace)
+    assert capsys.readouterr().out == "32 1 16\n"
+    assert all(
+        set(text.numpy().decode()) <= set("0123456789TAUD") for _, text in namespace["train"]
+    )
