@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+BENCH_INSTALLED := $(VENV)/.bench-installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: demo test lint bench clean fonts
+.PHONY: demo test lint bench clean fonts tesseract
 
 # OCR-B draws the synthetic MRZ data (finvision.data.synthetic). It is installed from
 # the Debian package when missing and apt-get can run; otherwise only a warning.
@@ -18,17 +19,30 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(INSTALLED)
 
-fonts:
-	@test -f $(OCR_B) || { \
+# $(call apt_install,FILE,PACKAGE,WHY): installs the Debian PACKAGE when FILE is
+# missing and apt-get can run (as root or with passwordless sudo); otherwise warns.
+define apt_install
+	@test -e $(1) || { \
 	  if command -v apt-get >/dev/null; then \
 	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
 	    export DEBIAN_FRONTEND=noninteractive; \
-	    $$SUDO apt-get install -y -qq fonts-ocr-b >/dev/null 2>&1 || { \
+	    $$SUDO apt-get install -y -qq $(2) >/dev/null 2>&1 || { \
 	      $$SUDO apt-get update -qq >/dev/null 2>&1 && \
-	      $$SUDO apt-get install -y -qq fonts-ocr-b >/dev/null 2>&1; }; \
+	      $$SUDO apt-get install -y -qq $(2) >/dev/null 2>&1; }; \
 	  fi; \
-	  test -f $(OCR_B) || echo "warning: no OCR-B font (Debian package fonts-ocr-b);" \
-	    "synthetic MRZ/cheque generators need font_path= without it" >&2; }
+	  test -e $(1) || echo "warning: $(1) is missing (Debian package $(2)); $(3)" >&2; }
+endef
+
+fonts:
+	$(call apt_install,$(OCR_B),fonts-ocr-b,synthetic MRZ and cheque generators need font_path= without it)
+
+# Benchmarks compare with other engines: Tesseract (Debian) and RapidOCR (the bench extra).
+$(BENCH_INSTALLED): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $(BENCH_INSTALLED)
+
+tesseract:
+	$(call apt_install,/usr/bin/tesseract,tesseract-ocr,benchmarks/ocr.py leaves Tesseract out)
 
 demo: $(INSTALLED) fonts
 	$(BIN)/finvision backbones
@@ -40,13 +54,14 @@ lint: $(INSTALLED)
 test: lint fonts
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-bench: $(INSTALLED)
+bench: $(BENCH_INSTALLED) fonts tesseract
 	$(BIN)/python benchmarks/backbone_overhead.py
 	$(BIN)/python benchmarks/metrics.py
 	$(BIN)/python benchmarks/transfer.py
 	$(BIN)/python benchmarks/augmentation.py
 	$(BIN)/python benchmarks/loading.py
 	$(BIN)/python benchmarks/synthetic.py
+	$(BIN)/python benchmarks/ocr.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
