@@ -9,7 +9,7 @@ import keras
 from keras import ops
 
 from finvision.preprocessing._jpeg import jpeg_round_trip, require_tensorflow
-from finvision.preprocessing._layers import RandomImageLayer, value_range
+from finvision.preprocessing._layers import PIXEL_MAX, RandomImageLayer, value_range
 
 
 @keras.saving.register_keras_serializable(package="finvision")
@@ -166,7 +166,8 @@ class RandomMotionBlur(RandomImageLayer):
     def augment(self, images: Any) -> Any:
         lengths = self.uniform(images, *self.length)
         angles = self.uniform(images, 0.0, math.pi)
-        return filter_each(images, motion_blur_kernels(lengths, angles, self.kernel_size))
+        blurred = filter_each(images, motion_blur_kernels(lengths, angles, self.kernel_size))
+        return ops.clip(blurred, 0.0, PIXEL_MAX)  # kernel sums may round past 1
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "length": list(self.length)}

@@ -129,12 +129,13 @@ class RandomPerspective(RandomImageLayer):
             (shape[0], 4, 2), -self.scale, self.scale, seed=self.seed_generator
         )
         corners = image_corners(shape[1], shape[2])
-        return warp_perspective(
+        warped = warp_perspective(
             images,
             corners[None] + shift * corners[2],  # corners[2] is (width - 1, height - 1)
             interpolation=self.interpolation,
             fill_value=self.fill_value,
         )
+        return ops.clip(warped, 0.0, PIXEL_MAX)  # interpolation may round past 255
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

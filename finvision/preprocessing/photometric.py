@@ -21,6 +21,14 @@ def _per_image(values: Any) -> Any:
     return ops.reshape(values, (-1, 1, 1, 1))
 
 
+def _random_points(layer: RandomImageLayer, images: Any) -> tuple[Any, Any]:
+    """One uniformly random pixel position ``(y, x)`` per image, shaped ``(N, 1, 1, 1)``."""
+    shape = ops.shape(images)
+    y = _per_image(layer.uniform(images, 0.0, 1.0)) * ops.cast(shape[1], "float32")
+    x = _per_image(layer.uniform(images, 0.0, 1.0)) * ops.cast(shape[2], "float32")
+    return y, x
+
+
 def pixel_grid(images: Any) -> tuple[Any, Any, Any]:
     """Pixel coordinates ``(y, x)`` broadcastable over a batch, and its shorter side.
 
@@ -197,9 +205,7 @@ class RandomGlare(RandomImageLayer):
 
     def augment(self, images: Any) -> Any:
         y, x, side = pixel_grid(images)
-        shape = ops.shape(images)
-        center_y = _per_image(self.uniform(images, 0.0, 1.0)) * ops.cast(shape[1], "float32")
-        center_x = _per_image(self.uniform(images, 0.0, 1.0)) * ops.cast(shape[2], "float32")
+        center_y, center_x = _random_points(self, images)
         radius_y = _per_image(self.uniform(images, *self.radius)) * side
         radius_x = _per_image(self.uniform(images, *self.radius)) * side
         strength = _per_image(self.uniform(images, *self.intensity))
@@ -256,9 +262,7 @@ class RandomShadow(RandomImageLayer):
 
     def augment(self, images: Any) -> Any:
         y, x, side = pixel_grid(images)
-        shape = ops.shape(images)
-        point_y = _per_image(self.uniform(images, 0.0, 1.0)) * ops.cast(shape[1], "float32")
-        point_x = _per_image(self.uniform(images, 0.0, 1.0)) * ops.cast(shape[2], "float32")
+        point_y, point_x = _random_points(self, images)
         angle = _per_image(self.uniform(images, 0.0, 2.0 * math.pi))
         signed = (x - point_x) * ops.cos(angle) + (y - point_y) * ops.sin(angle)
         shadow = ops.sigmoid(signed / (self.softness * side))
