@@ -9,8 +9,8 @@ heavier capture nuisance than the training augmentation, read by:
 - RapidOCR (``rapidocr_onnxruntime``), MRZ only, when it is installed.
 
 Reported: character error rate, exact-line rate and lines/s (wall clock, same process
-and machine). MICR symbols are E-13B glyphs Tesseract and RapidOCR have no model for,
-so only finvision reads the MICR set.
+and machine). Tesseract has no model of the four E-13B symbols, so on MICR lines it
+can read the digits only; the symbols count as its errors.
 
 Run with ``make bench``; writes ``benchmarks/results/ocr.json``.
 """
