@@ -1,8 +1,8 @@
 """Trains the shipped MRZ and MICR line readers on synthetic data only.
 
 Each epoch renders fresh lines with ``finvision.data.synthetic`` (a new seed per
-epoch, so the reader never sees the same line twice), pads them to a fixed
-width with white paper, and augments them on the fly with
+epoch, so the reader never sees the same line twice), pads them to the widest
+line with white paper, and augments them on the fly with
 ``finvision.preprocessing.DocumentAugmentation``. The reader is a small
 ``TextLineRecognizer`` (about 0.5 M parameters, ~2 MB of weights) trained with
 CTC; the best epoch on a held-out set (other seeds, with nuisance) is saved as
@@ -32,7 +32,7 @@ from finvision.models import TextLineRecognizer, line_backbone
 from finvision.preprocessing import DocumentAugmentation
 
 HEIGHT = 32
-WIDTHS = {"mrz": 704, "micr": 640}
+READERS = ("mrz", "micr")
 FILTERS = (16, 32, 64, 128)
 LSTM_UNITS = 96
 VALIDATION_SEED = 10_000
@@ -44,17 +44,18 @@ def render(reader: str, count: int, seed: int, nuisance: float = 0.0) -> list:
     return synthetic.micr_lines(count, seed=seed, height=HEIGHT, nuisance=nuisance)
 
 
-def to_batch(lines: list, width: int) -> np.ndarray:
+def to_batch(lines: list) -> np.ndarray:
+    """Pads every line on the right with white paper to the widest one (nothing is cut)."""
+    width = max(line.image.shape[1] for line in lines)
     images = np.full((len(lines), HEIGHT, width, 1), 255, dtype="uint8")
     for row, line in enumerate(lines):
-        cropped = line.image[:, :width]
-        images[row, :, : cropped.shape[1], 0] = cropped
+        images[row, :, : line.image.shape[1], 0] = line.image
     return images
 
 
-def training_data(model: TextLineRecognizer, lines: list, width: int, batch: int, seed: int):
+def training_data(model: TextLineRecognizer, lines: list, batch: int, seed: int):
     augment = DocumentAugmentation(strength=0.5, seed=seed)
-    images = to_batch(lines, width)
+    images = to_batch(lines)
     labels = model.encode([line.text for line in lines])
     dataset = tf.data.Dataset.from_tensor_slices((images, labels)).shuffle(len(lines), seed=seed)
     return (
@@ -64,8 +65,8 @@ def training_data(model: TextLineRecognizer, lines: list, width: int, batch: int
     )
 
 
-def character_error_rate(model: TextLineRecognizer, lines: list, width: int) -> float:
-    predicted = model.predict_text(to_batch(lines, width), batch_size=64)
+def character_error_rate(model: TextLineRecognizer, lines: list) -> float:
+    predicted = model.predict_text([line.image for line in lines], batch_size=64)
     return float(functional.character_error_rate([line.text for line in lines], predicted))
 
 
@@ -78,7 +79,7 @@ def save_without_optimizer(model: TextLineRecognizer, directory: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("reader", choices=sorted(WIDTHS))
+    parser.add_argument("reader", choices=READERS)
     parser.add_argument("--out", required=True, help="preset directory to write")
     parser.add_argument("--lines-per-epoch", type=int, default=4096)
     parser.add_argument("--epochs", type=int, default=12)
@@ -86,7 +87,6 @@ def main() -> None:
     parser.add_argument("--validation-lines", type=int, default=512)
     arguments = parser.parse_args()
     keras.utils.set_random_seed(0)
-    width = WIDTHS[arguments.reader]
     model = TextLineRecognizer(
         arguments.reader,
         height=HEIGHT,
@@ -103,9 +103,9 @@ def main() -> None:
     for epoch in range(arguments.epochs):
         start = time.perf_counter()
         lines = render(arguments.reader, arguments.lines_per_epoch, seed=epoch)
-        data = training_data(model, lines, width, arguments.batch_size, seed=epoch)
-        history = model.fit(data, epochs=1, verbose=0)
-        error = character_error_rate(model, validation, width)
+        data = training_data(model, lines, arguments.batch_size, seed=epoch)
+        history = model.fit(data, epochs=1, verbose=0, shuffle=False)  # shuffled above
+        error = character_error_rate(model, validation)
         print(
             f"epoch {epoch + 1}: loss {history.history['loss'][0]:.3f}, "
             f"validation CER {error:.4f}, {time.perf_counter() - start:.0f} s",

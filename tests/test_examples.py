@@ -3,6 +3,11 @@
 import runpy
 from pathlib import Path
 
+import pytest
+
+from finvision.data.synthetic import fonts
+from finvision.models import TextLineRecognizer
+
 EXAMPLES = Path(__file__).parents[1] / "examples"
 
 
@@ -14,3 +19,19 @@ def test_grayscale_features_preset(tmp_path, capsys, monkeypatch):
     assert "P5: (2, 3, 7, 512)" in output
     assert "identical features: True" in output
     assert (tmp_path / "cheque-resnet18" / "model.weights.h5").is_file()
+
+
+def test_train_line_readers_writes_a_preset(tmp_path, capsys, monkeypatch):
+    try:
+        fonts.find_ocr_b_font()
+    except fonts.FontNotFoundError:
+        pytest.skip(f"OCR-B is not installed (Debian package {fonts.OCR_B_PACKAGE})")
+    arguments = ["--lines-per-epoch", "32", "--batch-size", "16", "--validation-lines", "8"]
+    monkeypatch.setattr(
+        "sys.argv", ["train", "micr", "--out", str(tmp_path / "micr"), "--epochs", "1", *arguments]
+    )
+    runpy.run_path(str(EXAMPLES / "train_line_readers.py"), run_name="__main__")
+    assert "epoch 1: loss" in capsys.readouterr().out
+    reader = TextLineRecognizer.from_preset(tmp_path / "micr")
+    assert reader.alphabet == "0123456789TAUD"
+    assert getattr(reader, "optimizer", None) is None  # saved without Adam's state
