@@ -32,7 +32,17 @@ _RECORD_LOCK = threading.Lock()
 
 
 class SkippedFilesWarning(UserWarning):
-    """Issued when a loader with ``on_error="skip"`` leaves files out."""
+    """Issued when a loader with ``on_error="skip"`` leaves files out.
+
+    Example:
+    >>> import warnings
+    >>> with warnings.catch_warnings():  # e.g. in CI: a skipped file fails the run
+    ...     warnings.simplefilter("error", SkippedFilesWarning)
+    ...     warnings.warn("Skipped 1 of 3 files", SkippedFilesWarning)
+    Traceback (most recent call last):
+    ...
+    finvision.data.report.SkippedFilesWarning: Skipped 1 of 3 files
+    """
 
 
 @dataclasses.dataclass

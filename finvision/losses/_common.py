@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import keras
 from keras import ops
 
 
@@ -111,3 +112,23 @@ def embedding_labels(y_true: Any, y_pred: Any) -> Any:
             f"received {count} labels for {rows} embeddings."
         )
     return labels
+
+
+class MarginEmbeddingLoss(keras.losses.Loss):
+    """Base of the losses on a batch of embeddings with identity labels and a margin.
+
+    Subclasses implement ``call`` from :meth:`distances_and_same`; the margin
+    is checked and serialized here.
+    """
+
+    def __init__(self, margin: float, name: str, reduction: str, dtype: str | None) -> None:
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.margin = check_number("margin", margin)
+
+    def distances_and_same(self, y_true: Any, y_pred: Any) -> tuple[Any, Any]:
+        """Pairwise Euclidean distances of the embeddings and the same-label mask."""
+        labels = embedding_labels(y_true, y_pred)
+        return pairwise_distances(y_pred), same_label_mask(labels)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "margin": self.margin}

@@ -7,16 +7,11 @@ from typing import Any
 import keras
 from keras import ops
 
-from finvision.losses._common import (
-    check_number,
-    embedding_labels,
-    pairwise_distances,
-    same_label_mask,
-)
+from finvision.losses._common import MarginEmbeddingLoss
 
 
 @keras.saving.register_keras_serializable(package="finvision")
-class ContrastiveLoss(keras.losses.Loss):
+class ContrastiveLoss(MarginEmbeddingLoss):
     """Pulls same-identity embeddings together and pushes others ``margin`` apart.
 
     The contrastive loss of Hadsell, Chopra and LeCun (CVPR 2006), taken over
@@ -54,13 +49,10 @@ class ContrastiveLoss(keras.losses.Loss):
         reduction: str = "sum_over_batch_size",
         dtype: str | None = None,
     ) -> None:
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-        self.margin = check_number("margin", margin)
+        super().__init__(margin, name, reduction, dtype)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
-        labels = embedding_labels(y_true, y_pred)
-        distances = pairwise_distances(y_pred)
-        same = same_label_mask(labels)
+        distances, same = self.distances_and_same(y_true, y_pred)
         pair_losses = ops.where(
             same, ops.square(distances), ops.square(ops.relu(self.margin - distances))
         )
@@ -68,6 +60,3 @@ class ContrastiveLoss(keras.losses.Loss):
         upper = ops.triu(ops.ones((count, count), dtype=pair_losses.dtype), k=1)
         pairs = ops.maximum(ops.sum(upper), 1.0)
         return ops.sum(pair_losses * upper) / pairs
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "margin": self.margin}

@@ -7,19 +7,14 @@ from typing import Any
 import keras
 from keras import ops
 
-from finvision.losses._common import (
-    check_number,
-    embedding_labels,
-    pairwise_distances,
-    same_label_mask,
-)
+from finvision.losses._common import MarginEmbeddingLoss
 
 # Stands in for "no candidate" before taking a minimum; larger than any distance.
 _FAR = 1e30
 
 
 @keras.saving.register_keras_serializable(package="finvision")
-class TripletLoss(keras.losses.Loss):
+class TripletLoss(MarginEmbeddingLoss):
     """Triplet loss on every anchor-positive pair, with semi-hard negatives.
 
     The triplets are mined inside the batch, as FaceNet (Schroff, Kalenichenko
@@ -63,13 +58,10 @@ class TripletLoss(keras.losses.Loss):
         reduction: str = "sum_over_batch_size",
         dtype: str | None = None,
     ) -> None:
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-        self.margin = check_number("margin", margin)
+        super().__init__(margin, name, reduction, dtype)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
-        labels = embedding_labels(y_true, y_pred)
-        distances = pairwise_distances(y_pred)  # d[a, j]
-        same = same_label_mask(labels)
+        distances, same = self.distances_and_same(y_true, y_pred)  # d[a, j]
         count = ops.shape(distances)[0]
         negative = ops.logical_not(same)
         positive = ops.logical_and(same, ops.logical_not(ops.eye(count, dtype="bool")))
@@ -85,6 +77,3 @@ class TripletLoss(keras.losses.Loss):
         costs = ops.relu(distances - negatives + self.margin)
         valid = ops.cast(valid, costs.dtype)
         return ops.sum(costs * valid) / ops.maximum(ops.sum(valid), 1.0)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "margin": self.margin}
