@@ -3,15 +3,18 @@
 Each epoch renders fresh lines with ``finvision.data.synthetic`` (a new seed per
 epoch, so the reader never sees the same line twice), pads them to the widest
 line with white paper, and augments them on the fly with
-``finvision.preprocessing.DocumentAugmentation``. The reader is a small
+``finvision.preprocessing.DocumentAugmentation``, whose strength ramps up over
+the first half of the epochs to ``--augmentation``. The reader is a small
 ``TextLineRecognizer`` (about 0.5 M parameters, ~2 MB of weights) trained with
-CTC; the best epoch on a held-out set (other seeds, with nuisance) is saved as
-a preset.
+CTC; the best epoch on a held-out set (other seeds, nuisance at the final augmentation
+strength) is saved as a preset. ``--init`` continues from an existing preset
+instead of random weights (for example with heavier augmentation).
 
 Usage::
 
     python examples/train_line_readers.py mrz --out finvision/presets/mrz
     python examples/train_line_readers.py micr --out finvision/presets/micr
+    python examples/train_line_readers.py mrz --init mrz --out /tmp/mrz --epochs 6
 """
 
 from __future__ import annotations
@@ -53,8 +56,14 @@ def to_batch(lines: list) -> np.ndarray:
     return images
 
 
-def training_data(model: TextLineRecognizer, lines: list, batch: int, seed: int):
-    augment = DocumentAugmentation(strength=0.5, seed=seed)
+def augmentation_strength(epoch: int, epochs: int, final: float) -> float:
+    """Ramps linearly from a third of ``final`` to ``final`` over the first half of training."""
+    ramp = max(1, epochs // 2)
+    return final * min(1.0, (1 + 2 * min(epoch, ramp) / ramp) / 3)
+
+
+def training_data(model: TextLineRecognizer, lines: list, batch: int, seed: int, strength: float):
+    augment = DocumentAugmentation(strength=strength, seed=seed)
     images = to_batch(lines)
     labels = model.encode([line.text for line in lines])
     dataset = tf.data.Dataset.from_tensor_slices((images, labels)).shuffle(len(lines), seed=seed)
@@ -85,29 +94,43 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--validation-lines", type=int, default=512)
+    parser.add_argument("--augmentation", type=float, default=0.7, help="final strength")
+    parser.add_argument("--learning-rate", type=float, default=3e-3)
+    parser.add_argument("--init", help="preset (name or directory) to start from")
+    parser.add_argument("--seed", type=int, default=0, help="first training-data seed")
     arguments = parser.parse_args()
-    keras.utils.set_random_seed(0)
-    model = TextLineRecognizer(
-        arguments.reader,
-        height=HEIGHT,
-        backbone=line_backbone(HEIGHT, 1, FILTERS),
-        lstm_units=LSTM_UNITS,
-        dropout=0.1,
-        name=f"{arguments.reader}_reader",
-    )
+    keras.utils.set_random_seed(arguments.seed)
+    if arguments.init:
+        model = TextLineRecognizer.from_preset(arguments.init)
+    else:
+        model = TextLineRecognizer(
+            arguments.reader,
+            height=HEIGHT,
+            backbone=line_backbone(HEIGHT, 1, FILTERS),
+            lstm_units=LSTM_UNITS,
+            dropout=0.1,
+            name=f"{arguments.reader}_reader",
+        )
     steps = arguments.epochs * (arguments.lines_per_epoch // arguments.batch_size)
-    schedule = keras.optimizers.schedules.CosineDecay(3e-3, steps, warmup_steps=200)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        arguments.learning_rate, steps, warmup_steps=min(200, steps // 10)
+    )
     model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=5.0))
-    validation = render(arguments.reader, arguments.validation_lines, VALIDATION_SEED, 0.5)
+    validation = render(
+        arguments.reader, arguments.validation_lines, VALIDATION_SEED, arguments.augmentation
+    )
     best = float("inf")
     for epoch in range(arguments.epochs):
         start = time.perf_counter()
-        lines = render(arguments.reader, arguments.lines_per_epoch, seed=epoch)
-        data = training_data(model, lines, arguments.batch_size, seed=epoch)
+        seed = arguments.seed + epoch
+        lines = render(arguments.reader, arguments.lines_per_epoch, seed=seed)
+        strength = augmentation_strength(epoch, arguments.epochs, arguments.augmentation)
+        data = training_data(model, lines, arguments.batch_size, seed, strength)
         history = model.fit(data, epochs=1, verbose=0, shuffle=False)  # shuffled above
         error = character_error_rate(model, validation)
         print(
-            f"epoch {epoch + 1}: loss {history.history['loss'][0]:.3f}, "
+            f"epoch {epoch + 1} (augmentation {strength:.2f}): "
+            f"loss {history.history['loss'][0]:.3f}, "
             f"validation CER {error:.4f}, {time.perf_counter() - start:.0f} s",
             flush=True,
         )

@@ -3,6 +3,7 @@
 import runpy
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from finvision.data.synthetic import fonts
@@ -31,7 +32,28 @@ def test_train_line_readers_writes_a_preset(tmp_path, capsys, monkeypatch):
         "sys.argv", ["train", "micr", "--out", str(tmp_path / "micr"), "--epochs", "1", *arguments]
     )
     runpy.run_path(str(EXAMPLES / "train_line_readers.py"), run_name="__main__")
-    assert "epoch 1: loss" in capsys.readouterr().out
+    assert "epoch 1 (augmentation 0.23): loss" in capsys.readouterr().out
     reader = TextLineRecognizer.from_preset(tmp_path / "micr")
     assert reader.alphabet == "0123456789TAUD"
     assert getattr(reader, "optimizer", None) is None  # saved without Adam's state
+
+    # --init continues from that preset: with a zero learning rate no trainable weight
+    # moves (batch-norm statistics do).
+    continue_from = ["--init", str(tmp_path / "micr"), "--learning-rate", "0"]
+    monkeypatch.setattr(
+        "sys.argv",
+        [
+            "train",
+            "micr",
+            "--out",
+            str(tmp_path / "again"),
+            "--epochs",
+            "1",
+            *continue_from,
+            *arguments,
+        ],
+    )
+    runpy.run_path(str(EXAMPLES / "train_line_readers.py"), run_name="__main__")
+    continued = TextLineRecognizer.from_preset(tmp_path / "again")
+    for before, after in zip(reader.trainable_weights, continued.trainable_weights, strict=True):
+        np.testing.assert_array_equal(before.numpy(), after.numpy())
