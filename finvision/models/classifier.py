@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import keras
@@ -40,6 +41,9 @@ class ImageClassifier(PresetMixin, keras.Model):
         activation: the head's activation; ``None`` or ``"linear"`` outputs
             logits (use a loss with ``from_logits=True``).
         head_dtype: dtype policy of the dense head.
+        class_names: optional names of the classes, in output order; saved
+            with the model so predictions can be reported by name (the
+            ``finvision`` command and exports use them).
         **kwargs: standard model arguments (``name``, ``trainable``).
 
     Example:
@@ -60,10 +64,12 @@ class ImageClassifier(PresetMixin, keras.Model):
         dropout: float = 0.0,
         activation: str | None = "softmax",
         head_dtype: str | keras.DTypePolicy = "float32",
+        class_names: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> None:
         check_feature_backbone(backbone, type(self).__name__)
         check_positive_int("num_classes", num_classes)
+        class_names = _check_class_names(class_names, num_classes)
         check_choice("pooling", pooling, ("avg", "max"))
         check_rate("dropout", dropout)
         head_activation = "sigmoid" if num_classes == 1 and activation == "softmax" else activation
@@ -86,8 +92,11 @@ class ImageClassifier(PresetMixin, keras.Model):
         self.dropout = dropout
         self.activation = activation
         self.head_dtype = keras.dtype_policies.get(head_dtype).name
+        self.class_names = class_names
 
-    def reset_head(self, num_classes: int) -> ImageClassifier:
+    def reset_head(
+        self, num_classes: int, class_names: Sequence[str] | None = None
+    ) -> ImageClassifier:
         """Returns a classifier for a new label set, sharing this backbone.
 
         The new model has a freshly initialised head with ``num_classes``
@@ -97,6 +106,7 @@ class ImageClassifier(PresetMixin, keras.Model):
 
         Args:
             num_classes: the number of classes of the new label set.
+            class_names: optional names of the new classes.
 
         Returns:
             A new :class:`ImageClassifier`.
@@ -114,6 +124,7 @@ class ImageClassifier(PresetMixin, keras.Model):
             dropout=self.dropout,
             activation=self.activation,
             head_dtype=self.head_dtype,
+            class_names=class_names,
             name=self.name,
         )
 
@@ -125,8 +136,25 @@ class ImageClassifier(PresetMixin, keras.Model):
             "dropout": self.dropout,
             "activation": self.activation,
             "head_dtype": self.head_dtype,
+            "class_names": self.class_names,
         }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> ImageClassifier:
         return task_from_config(cls, config)
+
+
+def _check_class_names(class_names: Sequence[str] | None, num_classes: int) -> list[str] | None:
+    if class_names is None:
+        return None
+    names = list(class_names) if not isinstance(class_names, str) else [class_names]
+    expected = max(num_classes, 2)  # a binary sigmoid head names both classes
+    if len(names) != expected or not all(isinstance(n, str) and n for n in names):
+        raise ValueError(
+            f"`class_names` must be {expected} non-empty strings (one per class"
+            f"{'; 2 for a one-unit binary head' if num_classes == 1 else ''}); "
+            f"received {class_names!r}."
+        )
+    if len(set(names)) != len(names):
+        raise ValueError(f"`class_names` must be distinct; received {class_names!r}.")
+    return names

@@ -58,6 +58,22 @@ def test_pooled_backbone_is_used_as_is():
         ({"num_classes": True}, ValueError, "`num_classes` must be an integer"),
         ({"num_classes": 2, "pooling": None}, ValueError, r"`pooling` must be one of \('avg'"),
         ({"num_classes": 2, "dropout": 1.0}, ValueError, r"`dropout` must be a number in \[0, 1\)"),
+        (
+            {"num_classes": 3, "class_names": ["cheque", "passport"]},
+            ValueError,
+            r"`class_names` must be 3 non-empty strings .*received \['cheque', 'passport'\]",
+        ),
+        (
+            {"num_classes": 1, "class_names": ["tampered"]},
+            ValueError,
+            r"must be 2 non-empty strings \(one per class; 2 for a one-unit binary head\)",
+        ),
+        (
+            {"num_classes": 2, "class_names": ["cheque", "cheque"]},
+            ValueError,
+            r"`class_names` must be distinct; received \['cheque', 'cheque'\]",
+        ),
+        ({"num_classes": 2, "class_names": ["a", 7]}, ValueError, r"received \['a', 7\]"),
     ],
 )
 def test_bad_arguments(backbone, arguments, error, message):
@@ -75,8 +91,9 @@ def test_bad_backbones():
 
 def test_reset_head_keeps_backbone_and_settings(backbone):
     classifier = models.ImageClassifier(backbone, 10, dropout=0.2, name="doc_type")
-    renewed = classifier.reset_head(4)
+    renewed = classifier.reset_head(4, class_names=["a", "b", "c", "d"])
     assert renewed.output_shape == (None, 4)
+    assert renewed.class_names == ["a", "b", "c", "d"]
     assert renewed.backbone is classifier.backbone
     assert (renewed.name, renewed.dropout, renewed.pooling) == ("doc_type", 0.2, "avg")
     assert classifier.output_shape == (None, 10)
@@ -86,18 +103,22 @@ def test_reset_head_keeps_backbone_and_settings(backbone):
 
 
 def test_preset_and_keras_file_round_trips(backbone, tmp_path):
-    classifier = models.ImageClassifier(backbone, 3, dropout=0.1)
+    names = ["cheque", "passport", "tampered"]
+    classifier = models.ImageClassifier(backbone, 3, dropout=0.1, class_names=names)
     classifier.get_layer("predictions").bias.assign([0.5, -0.5, 0.25])
     expected = predict(classifier, IMAGES)
 
     reloaded = models.ImageClassifier.from_preset(classifier.save_preset(tmp_path / "preset"))
     np.testing.assert_array_equal(predict(reloaded, IMAGES), expected)
     assert reloaded.get_config()["num_classes"] == 3
+    assert reloaded.class_names == names
 
     classifier.save(tmp_path / "classifier.keras")
     loaded = keras.saving.load_model(tmp_path / "classifier.keras", safe_mode=True)
     assert isinstance(loaded, models.ImageClassifier)
     np.testing.assert_array_equal(predict(loaded, IMAGES), expected)
+    assert loaded.class_names == names
+    assert models.ImageClassifier(backbone, 2).class_names is None
 
 
 def test_presets_of_other_kinds_are_refused(backbone, tmp_path):
