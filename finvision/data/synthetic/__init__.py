@@ -1,7 +1,8 @@
 """Seeded synthetic financial data: MRZ and MICR lines, cheques, signatures, tampering.
 
 Every generator takes ``count`` and a non-negative ``seed`` and returns a list
-of frozen dataclasses holding NumPy uint8 images. Sample ``i`` depends only on
+of frozen dataclasses holding NumPy uint8 images (``document_types``, a
+classification set, returns one dataclass of stacked arrays). Sample ``i`` depends only on
 the seed and ``i`` (one ``numpy.random.Generator`` per sample, no global random
 state), so the same arguments give the same data on every run, and a longer run
 extends a shorter one. Rendering needs NumPy and Pillow only; the optional
@@ -24,6 +25,7 @@ True
 """
 
 from finvision.data.synthetic.cheques import CHEQUE_FIELDS, Cheque, amount_in_words, cheques
+from finvision.data.synthetic.documents import DOCUMENT_TYPES, DocumentImages, document_types
 from finvision.data.synthetic.fonts import (
     OCR_B_PACKAGE,
     FontNotFoundError,
@@ -61,6 +63,7 @@ from finvision.models.mrz import MRZ_ALPHABET
 __all__ = [
     "CHEQUE_FIELDS",
     "COUNTRY_CODES",
+    "DOCUMENT_TYPES",
     "MICR_ALPHABET",
     "MICR_SYMBOLS",
     "MICR_UNICODE",
@@ -69,6 +72,7 @@ __all__ = [
     "PAIR_KINDS",
     "TAMPER_KINDS",
     "Cheque",
+    "DocumentImages",
     "FontNotFoundError",
     "MRZBlock",
     "SignaturePair",
@@ -79,6 +83,7 @@ __all__ = [
     "amount_in_words",
     "apply_nuisance",
     "cheques",
+    "document_types",
     "find_ocr_b_font",
     "micr_lines",
     "micr_to_unicode",

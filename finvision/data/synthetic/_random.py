@@ -19,6 +19,7 @@ SIGNATURE_STREAM = 4
 WRITER_STREAM = 5
 TAMPER_STREAM = 6
 NUISANCE_STREAM = 7
+DOCUMENT_STREAM = 8  # and 9, for the ID cards
 
 
 def sample_generators(stream: int, seed: int, count: int) -> list[np.random.Generator]:

@@ -1,0 +1,180 @@
+"""A document-type classification set: cheques, ID cards, signature cards, tampered cheques."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from finvision.data.synthetic._checks import check_count, check_seed, check_size, check_strength
+from finvision.data.synthetic._random import DOCUMENT_STREAM, sample_generators
+from finvision.data.synthetic.cheques import _background, cheques
+from finvision.data.synthetic.fonts import resolve_font
+from finvision.data.synthetic.mrz import mrz_blocks
+from finvision.data.synthetic.nuisance import apply_nuisance
+from finvision.data.synthetic.signatures import signature_image
+from finvision.data.synthetic.tamper import tampered_documents
+
+#: The classes of :func:`document_types`, in label order.
+DOCUMENT_TYPES = ("cheque", "id_card", "signature_card", "tampered_cheque")
+#: Documents are drawn at this size at least, then resized to the requested one.
+_RENDER_SIZE = (144, 320)
+
+
+@dataclasses.dataclass(frozen=True)
+class DocumentImages:
+    """Images of documents with their class.
+
+    Attributes:
+        images: RGB uint8 ``(N, height, width, 3)``.
+        labels: int32 ``(N,)``, indices into ``class_names``.
+        class_names: :data:`DOCUMENT_TYPES`.
+
+    Example:
+    >>> dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+    >>> documents = document_types(3, seed=0, font_path=dejavu)
+    >>> documents.images.shape, documents.class_names[documents.labels[0]]
+    ((3, 96, 192, 3), 'id_card')
+    """
+
+    images: np.ndarray
+    labels: np.ndarray
+    class_names: tuple[str, ...]
+
+
+def document_types(
+    count: int,
+    *,
+    seed: int,
+    size: Sequence[int] = (96, 192),
+    tampered_share: float = 0.05,
+    font_path: str | os.PathLike | None = None,
+    nuisance: float = 0.0,
+) -> DocumentImages:
+    """A seeded, imbalanced document classification set, as a bank's inbox sees it.
+
+    Each sample is a cheque, an ID card (photo, printed fields and a TD1
+    machine-readable zone), a signature card or, rarely, a tampered cheque
+    (copy-move, splice or replaced digits; see
+    :func:`~finvision.data.synthetic.tamper.tampered_documents`). The class of
+    sample ``i`` is drawn from ``seed`` and ``i`` alone: ``tampered_share`` for
+    tampered cheques, the rest split evenly. Documents are drawn at 144 x 320 px
+    (or larger when ``size`` is) and resized to ``size``, so small sizes keep the
+    layout but not the fine print: a tampered cheque differs from a genuine one
+    only where it was edited, which is the hard, rare class.
+
+    Args:
+        count: how many documents.
+        seed: a non-negative int.
+        size: ``(height, width)`` of the images, at least 16 x 16.
+        tampered_share: the probability, in [0, 1], that a sample is a tampered
+            cheque.
+        font_path: a font file instead of OCR-B.
+        nuisance: strength in [0, 1] of capture nuisance (see
+            :func:`~finvision.data.synthetic.nuisance.apply_nuisance`).
+
+    Returns:
+        A :class:`DocumentImages`.
+
+    Raises:
+        ValueError: for a bad ``count``, ``seed``, ``size``, ``tampered_share``
+            or ``nuisance``.
+        FontNotFoundError: if OCR-B is not installed and no ``font_path`` is given.
+
+    Example:
+    >>> import numpy as np
+    >>> dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+    >>> documents = document_types(8, seed=1, size=(48, 96), font_path=dejavu)
+    >>> documents.images.shape, documents.images.dtype.name
+    ((8, 48, 96, 3), 'uint8')
+    >>> np.bincount(documents.labels, minlength=4).tolist()
+    [3, 2, 2, 1]
+    """
+    count, seed = check_count(count), check_seed(seed)
+    height, width = check_size(size)
+    share = check_strength(tampered_share, "tampered_share")
+    font = resolve_font(font_path)
+    render = (max(height, _RENDER_SIZE[0]), max(width, _RENDER_SIZE[1]))
+    others = (1.0 - share) / 3
+    labels = np.array(
+        [
+            rng.choice(len(DOCUMENT_TYPES), p=[others, others, others, share])
+            for rng in sample_generators(DOCUMENT_STREAM, seed, count)
+        ],
+        dtype=np.int32,
+    )
+    drawn = _draw(labels, seed, render, font)
+    if check_strength(nuisance, "nuisance") > 0:
+        drawn = apply_nuisance(drawn, strength=nuisance, seed=seed)
+    images = np.stack([_resized(image, (height, width)) for image in drawn])
+    return DocumentImages(images, labels, DOCUMENT_TYPES)
+
+
+def _draw(labels: np.ndarray, seed: int, size: tuple[int, int], font: str) -> list[np.ndarray]:
+    """Draws every sample of each class in one call of that class's generator."""
+    counts = np.bincount(labels, minlength=len(DOCUMENT_TYPES))
+    drawn = {
+        0: [
+            cheque.image for cheque in cheques(int(counts[0]), seed=seed, size=size, font_path=font)
+        ],
+        1: _id_cards(int(counts[1]), seed, size, font),
+        2: [
+            np.repeat(signature_image(seed + j, seed=seed, size=size)[..., None], 3, axis=-1)
+            for j in range(int(counts[2]))
+        ],
+        3: [
+            document.image
+            for document in tampered_documents(int(counts[3]), seed=seed, size=size, font_path=font)
+        ],
+    }
+    taken = dict.fromkeys(drawn, 0)
+    images = []
+    for label in labels.tolist():
+        images.append(drawn[label][taken[label]])
+        taken[label] += 1
+    return images
+
+
+def _id_cards(count: int, seed: int, size: tuple[int, int], font: str) -> list[np.ndarray]:
+    """ID cards: security paper, a photo, three printed fields and a TD1 MRZ."""
+    height, width = size
+    blocks = mrz_blocks(
+        count, seed=seed, formats=["TD1"], height=max(8, height // 12), font_path=font
+    )
+    printed = ImageFont.truetype(font, max(6, height // 11))
+    cards = []
+    for rng, block in zip(sample_generators(DOCUMENT_STREAM + 1, seed, count), blocks, strict=True):
+        card = Image.fromarray(_background(rng, height, width))
+        draw = ImageDraw.Draw(card)
+        photo = (width // 20, height // 10, width * 3 // 10, height * 6 // 10)
+        draw.rectangle(photo, fill=tuple(int(v) for v in rng.integers(150, 210, 3)))
+        middle = (photo[0] + photo[2]) // 2
+        face = (photo[2] - photo[0]) // 4
+        skin = tuple(int(v) for v in rng.integers(90, 200, 3))
+        draw.ellipse(
+            (middle - face, photo[1] + face // 2, middle + face, photo[1] + 3 * face), skin
+        )
+        draw.rectangle((middle - 2 * face, photo[1] + 3 * face, middle + 2 * face, photo[3]), skin)
+        fields = (block.mrz.surname, block.mrz.given_names, block.mrz.document_number)
+        for row, text in enumerate(fields):
+            top = height // 10 + row * height // 6
+            draw.text((photo[2] + width // 20, top), text, fill=(30, 30, 40), font=printed)
+        zone = Image.fromarray(block.image)
+        scale = min(0.9 * width / zone.width, 0.3 * height / zone.height)
+        zone = zone.resize((max(1, round(zone.width * scale)), max(1, round(zone.height * scale))))
+        pixels = np.asarray(card).copy()
+        top, left = height - zone.height - height // 20, (width - zone.width) // 2
+        region = pixels[top : top + zone.height, left : left + zone.width]
+        np.minimum(region, np.asarray(zone)[..., None], out=region)  # ink darkens the paper
+        cards.append(pixels)
+    return cards
+
+
+def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    if image.shape[:2] == size:
+        return image
+    resized = Image.fromarray(image).resize((size[1], size[0]), Image.Resampling.LANCZOS)
+    return np.asarray(resized)
