@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.bench-installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: demo test lint bench clean fonts tesseract
+.PHONY: demo test lint bench docs clean fonts tesseract
 
 # OCR-B draws the synthetic MRZ data (finvision.data.synthetic). It is installed from
 # the Debian package when missing and apt-get can run; otherwise only a warning.
@@ -63,5 +63,10 @@ bench: $(BENCH_INSTALLED) fonts tesseract
 	$(BIN)/python benchmarks/synthetic.py
 	$(BIN)/python benchmarks/ocr.py
 
+# The documentation site (mkdocs.yml): guides, generated benchmark tables and API
+# reference; warnings fail the build. `$(BIN)/mkdocs serve` previews it.
+docs: $(INSTALLED)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache site

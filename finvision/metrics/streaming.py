@@ -161,7 +161,7 @@ class EqualErrorRate(_CurveMetric):
     Args:
         num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
         name: the metric's name.
-        dtype: the dtype of the counts and the result.
+        dtype (str | None): the dtype of the counts and the result.
 
     Example:
     >>> metric = EqualErrorRate(num_thresholds=11)
@@ -194,7 +194,7 @@ class KSStatistic(_CurveMetric):
     Args:
         num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
         name: the metric's name.
-        dtype: the dtype of the counts and the result.
+        dtype (str | None): the dtype of the counts and the result.
 
     Example:
     >>> metric = KSStatistic(num_thresholds=11)
@@ -221,7 +221,7 @@ class RecallAtFPR(_CurveMetric):
         fpr: the largest acceptable false positive rate, in [0, 1].
         num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
         name: the metric's name.
-        dtype: the dtype of the counts and the result.
+        dtype (str | None): the dtype of the counts and the result.
 
     Example:
     >>> metric = RecallAtFPR(fpr=0.5, num_thresholds=11)
@@ -266,7 +266,7 @@ class BPCERAtAPCER(_CurveMetric):
         apcer: the largest acceptable APCER, in [0, 1].
         num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
         name: the metric's name.
-        dtype: the dtype of the counts and the result.
+        dtype (str | None): the dtype of the counts and the result.
 
     Example:
     >>> metric = BPCERAtAPCER(apcer=0.5, num_thresholds=11)
@@ -332,7 +332,7 @@ class FalseMatchRate(_ThresholdMetric):
     Args:
         threshold: the decision threshold.
         name: the metric's name.
-        dtype: the dtype of the counts and the result.
+        dtype (str | None): the dtype of the counts and the result.
 
     Example:
     >>> metric = FalseMatchRate(threshold=0.5)
@@ -360,7 +360,7 @@ class FalseNonMatchRate(_ThresholdMetric):
     Args:
         threshold: the decision threshold.
         name: the metric's name.
-        dtype: the dtype of the counts and the result.
+        dtype (str | None): the dtype of the counts and the result.
 
     Example:
     >>> metric = FalseNonMatchRate(threshold=0.5)
@@ -390,7 +390,7 @@ class F1Score(_ThresholdMetric):
     Args:
         threshold: the decision threshold.
         name: the metric's name.
-        dtype: the dtype of the counts and the result.
+        dtype (str | None): the dtype of the counts and the result.
 
     Example:
     >>> metric = F1Score(threshold=0.5)

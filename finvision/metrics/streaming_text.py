@@ -95,7 +95,7 @@ class CharacterErrorRate(_EditRate):
     Args:
         mask_index: the padding id of ``y_true`` and the CTC blank of ``y_pred``.
         name: the metric's name.
-        dtype: the dtype of the totals and the result.
+        dtype (str | None): the dtype of the totals and the result.
 
     Example:
     >>> import numpy as np
@@ -128,7 +128,7 @@ class WordErrorRate(_EditRate):
         separator_index: the id of the word separator.
         mask_index: the padding id of ``y_true`` and the CTC blank of ``y_pred``.
         name: the metric's name.
-        dtype: the dtype of the totals and the result.
+        dtype (str | None): the dtype of the totals and the result.
 
     Example:
     >>> import numpy as np
