@@ -15,9 +15,10 @@ ROOT = Path(__file__).parents[2]
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     site_dir = tmp_path_factory.mktemp("site")
+    command = ["build", "--strict", "--config-file", str(ROOT / "mkdocs.yml")]
     build = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=ROOT,
+        [sys.executable, "-m", "mkdocs", *command, "--site-dir", str(site_dir)],
+        cwd=site_dir,  # paths in mkdocs.yml do not depend on the working directory
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,
