@@ -14,7 +14,16 @@ from types import ModuleType
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("callbacks", "data", "losses", "metrics", "models", "preprocessing", "transfer")
+_SUBMODULES = (
+    "callbacks",
+    "data",
+    "export",
+    "losses",
+    "metrics",
+    "models",
+    "preprocessing",
+    "transfer",
+)
 
 __all__ = ["__version__", *_SUBMODULES]
 

@@ -1,0 +1,160 @@
+"""What every export format runs: raw uint8 pixels in, the model's probabilities out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from finvision.models.classifier import ImageClassifier
+from finvision.models.text_recognition import TextLineRecognizer
+
+#: The input and output names shared by the SavedModel, TFLite and ONNX exports.
+IMAGES = "images"
+PROBABILITIES = "probabilities"
+
+
+def check_built_model(model: Any) -> tuple[int | None, int | None, int]:
+    """Checks that ``model`` is a built Keras model taking one batch of images.
+
+    Args:
+        model: the model to export.
+
+    Returns:
+        Its input ``(height, width, channels)``; height or width may be None.
+
+    Raises:
+        TypeError: if ``model`` is not a ``keras.Model``.
+        ValueError: if it is not built, or does not map one image batch
+            ``(N, H, W, C)`` to one output tensor.
+
+    Example:
+    >>> check_built_model(keras.Sequential([keras.layers.Dense(2)]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: `model` must be a built keras.Model: ... received an unbuilt Sequential.
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`model` must be a keras.Model; received {type(model).__name__}.")
+    if not model.built or not getattr(model, "inputs", None):
+        raise ValueError(
+            "`model` must be a built keras.Model: build it on an input shape (a functional "
+            "model, or call it on a batch of images first); received an unbuilt "
+            f"{type(model).__name__}."
+        )
+    inputs, outputs = model.inputs, model.outputs
+    if len(inputs) != 1 or len(inputs[0].shape) != 4 or len(outputs) != 1:
+        shapes = [tuple(tensor.shape) for tensor in inputs]
+        raise ValueError(
+            "`model` must take one batch of images (N, H, W, C) and return one tensor; "
+            f"received {type(model).__name__} with inputs {shapes} and {len(outputs)} outputs."
+        )
+    height, width, channels = inputs[0].shape[1:]
+    return height, width, channels
+
+
+def is_recurrent(model: keras.Model) -> bool:
+    """Whether ``model`` contains a recurrent layer (LSTM, GRU, ...), nested ones included.
+
+    Example:
+    >>> is_recurrent(TextLineRecognizer("01", height=16, lstm_units=4))
+    True
+    """
+    return any(isinstance(layer, keras.layers.RNN) for layer in model._flatten_layers())
+
+
+def probabilities(model: keras.Model, images: Any) -> Any:
+    """The model's probabilities for raw pixels in [0, 255] (uint8 or float).
+
+    A :class:`~finvision.models.TextLineRecognizer` outputs CTC logits, so
+    they go through a softmax over the blank and the alphabet; an
+    :class:`~finvision.models.ImageClassifier` with a linear head gets its
+    softmax (or sigmoid for one unit). Other models' outputs are returned as
+    they are.
+
+    Example:
+    >>> reader = TextLineRecognizer("01", height=16, lstm_units=4)
+    >>> scores = probabilities(reader, np.zeros((1, 16, 8, 1), "uint8"))
+    >>> tuple(scores.shape), round(float(keras.ops.sum(scores[0, 0])), 5)
+    ((1, 2, 3), 1.0)
+    """
+    outputs = model(keras.ops.cast(images, "float32"), training=False)
+    if isinstance(model, TextLineRecognizer):
+        return keras.ops.softmax(outputs, axis=-1)
+    if isinstance(model, ImageClassifier) and model.activation in (None, "linear"):
+        if model.num_classes == 1:
+            return keras.ops.sigmoid(outputs)
+        return keras.ops.softmax(outputs, axis=-1)
+    return outputs
+
+
+def as_pixels(images: Any, name: str = "data") -> np.ndarray:
+    """Raw pixels as uint8, after checking they are whole numbers in [0, 255].
+
+    Args:
+        images: an array-like of images.
+        name: the argument's name, for the error message.
+
+    Returns:
+        A uint8 array of the same shape.
+
+    Raises:
+        ValueError: if a value is outside [0, 255] or not a whole number.
+
+    Example:
+    >>> as_pixels([[0.0, 255.0]]).dtype
+    dtype('uint8')
+    >>> as_pixels([[0.0, 1.5]])
+    Traceback (most recent call last):
+    ...
+    ValueError: `data` must hold raw pixels, whole numbers in [0, 255]; received values in [0.0, 1.5].
+    """  # noqa: E501
+    array = np.asarray(images)
+    if array.dtype == np.uint8:
+        return array
+    values = array.astype("float64")
+    if values.size and (values.min() < 0 or values.max() > 255 or np.any(values % 1)):
+        raise ValueError(
+            f"`{name}` must hold raw pixels, whole numbers in [0, 255]; received values in "
+            f"[{values.min()}, {values.max()}]."
+        )
+    return values.astype("uint8")
+
+
+def image_spec(batch: int | None, shape: tuple[int | None, int | None, int]) -> tf.TensorSpec:
+    """The uint8 ``images`` input of every export.
+
+    Example:
+    >>> image_spec(None, (32, 32, 3))
+    TensorSpec(shape=(None, 32, 32, 3), dtype=tf.uint8, name='images')
+    """
+    return tf.TensorSpec((batch, *shape), tf.uint8, name=IMAGES)
+
+
+def write_serving_archive(
+    model: keras.Model,
+    directory: str,
+    endpoint: Callable[[Any], dict[str, Any]],
+    spec: tf.TensorSpec,
+) -> None:
+    """Writes a SavedModel whose ``serving_default`` signature is ``endpoint``.
+
+    The model's variables are tracked, so the signature reads the trained
+    weights (and the operating threshold) from the SavedModel's variables.
+
+    Example:
+    >>> import tempfile
+    >>> model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten()])
+    >>> directory = tempfile.mkdtemp() + "/flat"
+    >>> write_serving_archive(model, directory, lambda x: {"flat": model(x)},
+    ...     tf.TensorSpec((None, 4, 4, 1), tf.float32))
+    >>> list(tf.saved_model.load(directory).signatures)
+    ['serving_default']
+    """
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint("serving_default", endpoint, input_signature=[spec])
+    archive.write_out(directory, verbose=False)

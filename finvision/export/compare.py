@@ -1,0 +1,175 @@
+"""What an export cost: its outputs against the Keras model's, and its size."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from finvision.export._serving import IMAGES, PROBABILITIES, as_pixels, probabilities
+from finvision.export.onnx import import_export_extra
+from finvision.export.saved_model import IMAGE_BYTES
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportReport:
+    """Differences between an exported model's probabilities and the Keras model's.
+
+    Attributes:
+        format: ``"saved_model"``, ``"tflite"`` or ``"onnx"``.
+        max_abs_difference: the largest absolute difference of a probability.
+        mean_abs_difference: the mean absolute difference.
+        top1_agreement: the share of images (of time steps, for a text-line
+            reader) whose top class is the same.
+        file_size_bytes: the size of the export (all files of a SavedModel).
+        original_size_bytes: the size of the Keras model as a ``.keras`` file.
+        samples: the number of images compared.
+
+    Example:
+    >>> print(ExportReport("tflite", 0.004, 0.001, 0.99, 250_000, 1_000_000, 100))
+    tflite export, 100 images: max |diff| 0.004, mean |diff| 0.001, top-1 agreement 99.00%, size 0.25 MB (25.0% of 1.00 MB)
+    """  # noqa: E501
+
+    format: str
+    max_abs_difference: float
+    mean_abs_difference: float
+    top1_agreement: float
+    file_size_bytes: int
+    original_size_bytes: int
+    samples: int
+
+    def __str__(self) -> str:
+        share = self.file_size_bytes / self.original_size_bytes
+        return (
+            f"{self.format} export, {self.samples} images: max |diff| "
+            f"{self.max_abs_difference:.3g}, mean |diff| {self.mean_abs_difference:.3g}, "
+            f"top-1 agreement {self.top1_agreement:.2%}, size "
+            f"{self.file_size_bytes / 1e6:.2f} MB ({share:.1%} of "
+            f"{self.original_size_bytes / 1e6:.2f} MB)"
+        )
+
+
+def compare(original: keras.Model, exported_path: str | os.PathLike, data: Any) -> ExportReport:
+    """Runs an export in its own runtime on ``data`` and compares it with ``original``.
+
+    A SavedModel directory runs with ``tf.saved_model.load`` (a bytes
+    signature gets each image PNG-encoded, which is lossless), a ``.tflite``
+    file with ``tf.lite.Interpreter`` (quantized inputs and outputs converted
+    with their scale and zero point), an ``.onnx`` file with onnxruntime.
+    Both sides see the same uint8 pixels.
+
+    Args:
+        original: the Keras model that was exported.
+        exported_path: the SavedModel directory, ``.tflite`` or ``.onnx`` file.
+        data: images ``(N, H, W, C)``, raw pixels (whole numbers in [0, 255]).
+
+    Returns:
+        An :class:`ExportReport`.
+
+    Raises:
+        ValueError: if ``exported_path`` is none of the three formats, or
+            ``data`` is not raw pixels.
+
+    Example:
+    >>> import numpy as np
+    >>> from finvision.export import to_tflite
+    >>> model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.GlobalAveragePooling2D(),
+    ...                           keras.layers.Dense(2, activation="softmax")])
+    >>> path = to_tflite(model, tempfile.mkdtemp() + "/doc.tflite")
+    >>> report = compare(model, path, np.random.default_rng(0).integers(0, 256, (4, 8, 8, 3)))
+    >>> report.format, report.max_abs_difference < 1e-4, report.top1_agreement
+    ('tflite', True, 1.0)
+    """
+    path = Path(exported_path)
+    pixels = as_pixels(data)
+    if pixels.ndim != 4:
+        raise ValueError(f"`data` must be images (N, H, W, C); received shape {pixels.shape}.")
+    if (path / "saved_model.pb").is_file():
+        kind, exported = "saved_model", _run_saved_model(path, pixels)
+        size = sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+    elif path.suffix in (".tflite", ".onnx") and path.is_file():
+        kind = path.suffix[1:]
+        exported = _run_tflite(path, pixels) if kind == "tflite" else _run_onnx(path, pixels)
+        size = path.stat().st_size
+    else:
+        raise ValueError(
+            "`exported_path` must be a SavedModel directory, a .tflite or an .onnx file; "
+            f"received {str(path)!r}."
+        )
+    expected = keras.ops.convert_to_numpy(probabilities(original, pixels))
+    difference = np.abs(exported.astype("float64") - expected)
+    return ExportReport(
+        format=kind,
+        max_abs_difference=float(difference.max()),
+        mean_abs_difference=float(difference.mean()),
+        top1_agreement=float(np.mean(_top1(exported) == _top1(expected))),
+        file_size_bytes=size,
+        original_size_bytes=_keras_size(original),
+        samples=len(pixels),
+    )
+
+
+def _top1(scores: np.ndarray) -> np.ndarray:
+    return scores[..., 0] >= 0.5 if scores.shape[-1] == 1 else scores.argmax(axis=-1)
+
+
+def _keras_size(model: keras.Model) -> int:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "model.keras"
+        model.save(path)
+        return path.stat().st_size
+
+
+def _run_saved_model(path: Path, pixels: np.ndarray) -> np.ndarray:
+    serve = tf.saved_model.load(str(path)).signatures["serving_default"]
+    names = set(serve.structured_input_signature[1])
+    if IMAGE_BYTES in names:
+        inputs = {IMAGE_BYTES: tf.stack([tf.io.encode_png(image) for image in pixels])}
+    else:
+        inputs = {IMAGES: tf.constant(pixels)}
+    return serve(**inputs)[PROBABILITIES].numpy()
+
+
+def _run_tflite(path: Path, pixels: np.ndarray) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tf.lite.Interpreter's notice about LiteRT
+        interpreter = tf.lite.Interpreter(model_path=str(path))
+    (source,) = interpreter.get_input_details()
+    (target,) = interpreter.get_output_details()
+    batch = len(pixels) if source["shape_signature"][0] == -1 else 1
+    outputs = []
+    for start in range(0, len(pixels), batch):
+        chunk = pixels[start : start + batch]
+        interpreter.resize_tensor_input(source["index"], chunk.shape)
+        interpreter.allocate_tensors()
+        interpreter.set_tensor(source["index"], _quantize(chunk, source))
+        interpreter.invoke()
+        outputs.append(_dequantize(interpreter.get_tensor(target["index"]), target))
+    return np.concatenate(outputs)
+
+
+def _quantize(pixels: np.ndarray, details: dict) -> np.ndarray:
+    scale, zero_point = details["quantization"]
+    if not scale:
+        return pixels.astype(details["dtype"])
+    limits = np.iinfo(details["dtype"])
+    values = np.round(pixels / scale + zero_point)
+    return np.clip(values, limits.min, limits.max).astype(details["dtype"])
+
+
+def _dequantize(values: np.ndarray, details: dict) -> np.ndarray:
+    scale, zero_point = details["quantization"]
+    values = values.astype("float32")
+    return (values - zero_point) * scale if scale else values
+
+
+def _run_onnx(path: Path, pixels: np.ndarray) -> np.ndarray:
+    session = import_export_extra("onnxruntime").InferenceSession(str(path))
+    return session.run([PROBABILITIES], {IMAGES: pixels})[0]
