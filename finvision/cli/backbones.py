@@ -1,25 +1,11 @@
-"""The ``finvision`` command.
-
-Example:
->>> main(["backbones", "vgg1?", "--input-size", "32"])  # doctest: +NORMALIZE_WHITESPACE
-name   parameters  output shape    default input  preprocessing  ImageNet weights
-vgg16  14,714,688  (None, 1, 1, 512)  224x224     caffe          yes
-vgg19  20,024,384  (None, 1, 1, 512)  224x224     caffe          yes
-0
-"""
+"""``finvision backbones``: a table of the backbones."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from typing import Any
 
-
-def _print_table(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    for row in rows:
-        print(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        )
+from finvision.cli._common import print_table
 
 
 def backbones(pattern: str, input_size: int) -> int:
@@ -61,32 +47,21 @@ def backbones(pattern: str, input_size: int) -> int:
                 "yes" if spec.imagenet_weights else "no",
             )
         )
-    _print_table(rows)
+    print_table(rows)
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Runs the ``finvision`` command.
-
-    Args:
-        argv: the arguments after the program name; None reads ``sys.argv``.
-
-    Returns:
-        The process exit code.
-
-    Example:
-    >>> main(["backbones", "no-such-*"])
-    No backbone matches 'no-such-*'; try `finvision backbones` for all.
-    1
-    """
-    parser = argparse.ArgumentParser(prog="finvision", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    listing = commands.add_parser("backbones", help="build the backbones and print a table")
-    listing.add_argument("pattern", nargs="?", default="*", help="fnmatch pattern, e.g. 'resnet*'")
-    listing.add_argument("--input-size", type=int, default=224, help="input height and width")
-    arguments = parser.parse_args(argv)
-    return backbones(arguments.pattern, arguments.input_size)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    """Registers the ``backbones`` command."""
+    parser = commands.add_parser(
+        "backbones",
+        parents=parents,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="build the backbones and print a table",
+        description="Builds each backbone matching PATTERN (no weights are loaded) and prints "
+        "its parameters, output shape, default input size, preprocessing and whether "
+        "ImageNet weights exist.",
+    )
+    parser.add_argument("pattern", nargs="?", default="*", help="fnmatch pattern, e.g. 'resnet*'")
+    parser.add_argument("--input-size", type=int, default=224, help="input height and width")
+    parser.set_defaults(run=lambda arguments: backbones(arguments.pattern, arguments.input_size))

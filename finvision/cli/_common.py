@@ -1,0 +1,142 @@
+"""What the commands share: usage errors, model loading, image folders and tables."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+#: Exceptions that mean "the user's input is wrong": one line and exit code 2.
+USAGE_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    FileNotFoundError,
+    FileExistsError,
+    NotADirectoryError,
+    IsADirectoryError,
+    ImportError,
+)
+
+
+class UsageError(ValueError):
+    """A command-line argument the command cannot use; exit code 2."""
+
+
+def output_directory(path: Path, overwrite: bool) -> Path:
+    """Creates the output directory ``--out``; a non-empty one needs ``--overwrite``.
+
+    With ``--overwrite`` the command replaces its own files there and deletes
+    nothing else.
+
+    Example:
+    >>> import tempfile
+    >>> output_directory(Path(tempfile.mkdtemp()) / "run", overwrite=False).is_dir()
+    True
+    """
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--out must be a directory; received {str(path)!r}, a file.")
+    if path.is_dir() and any(path.iterdir()) and not overwrite:
+        raise UsageError(
+            f"--out {str(path)!r} already holds files; pass --overwrite to replace the "
+            "quickstart's files there, or choose another directory."
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    """Prints rows as left-aligned columns, the first row as the header.
+
+    Example:
+    >>> print_table([("name", "value"), ("accuracy", "0.98")])
+    name      value
+    accuracy  0.98
+    """
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+
+
+def load_model(path: str | os.PathLike) -> Any:
+    """Loads a ``.keras`` file (``safe_mode=True``) or a finvision preset directory.
+
+    Args:
+        path: a ``.keras`` file or a preset directory.
+
+    Returns:
+        The ``keras.Model``.
+
+    Raises:
+        UsageError: if ``path`` is neither.
+
+    Example:
+    >>> load_model("missing.keras")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    finvision.cli._common.UsageError: MODEL must be ...; received 'missing.keras', which ...
+    """
+    location = Path(path)
+    if location.is_dir() and (location / "config.json").is_file():
+        from finvision.models.presets import load_preset
+
+        return load_preset(location)
+    if location.is_file() and location.suffix == ".keras":
+        import keras
+
+        return keras.saving.load_model(location, safe_mode=True)
+    problem = "which does not exist" if not location.exists() else "which is neither"
+    raise UsageError(
+        f"MODEL must be a .keras file or a preset directory; received {str(path)!r}, {problem}."
+    )
+
+
+def class_names_of(model: Any) -> list[str]:
+    """The model's class names, or ``class_0``, ``class_1``... when it has none.
+
+    Example:
+    >>> import keras
+    >>> inputs = keras.Input((2,))
+    >>> class_names_of(keras.Model(inputs, keras.layers.Dense(3)(inputs)))
+    ['class_0', 'class_1', 'class_2']
+    """
+    names = getattr(model, "class_names", None)
+    if names:
+        return list(names)
+    outputs = int(model.output_shape[-1])
+    return [f"class_{index}" for index in range(max(outputs, 2))]
+
+
+def image_size_of(model: Any) -> tuple[int, int]:
+    """The ``(height, width)`` a model takes, or a usage error for variable sizes.
+
+    Example:
+    >>> import keras
+    >>> image_size_of(keras.Sequential([keras.Input((32, 48, 3)), keras.layers.Flatten()]))
+    (32, 48)
+    """
+    height, width = model.input_shape[1:3]
+    if height is None or width is None:
+        raise UsageError(
+            f"the model takes images of variable size {model.input_shape}; this command "
+            "needs a model with a fixed input size."
+        )
+    return int(height), int(width)
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    """Writes ``payload`` as indented JSON.
+
+    Example:
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "report.json"
+    >>> write_json(path, {"accuracy": 1.0})
+    >>> print(path.read_text())
+    {
+      "accuracy": 1.0
+    }
+    <BLANKLINE>
+    """
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf8")

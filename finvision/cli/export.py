@@ -1,0 +1,96 @@
+"""``finvision export``: a saved model as a SavedModel, a TFLite file or an ONNX file."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from finvision.cli._common import UsageError, class_names_of, image_size_of, load_model
+
+FORMATS = ("saved_model", "tflite", "onnx")
+QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
+
+
+def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    """Registers the ``export`` command."""
+    parser = commands.add_parser(
+        "export",
+        parents=parents,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="export a saved model for serving or mobile",
+        description=(
+            "Exports MODEL (a .keras file or a preset directory) with its preprocessing: a "
+            "SavedModel for TF Serving, a TFLite file (optionally quantized) or an ONNX file "
+            "(needs the export extra). See the deployment guide for signatures."
+        ),
+    )
+    parser.add_argument("model", metavar="MODEL", help="a .keras file or a preset directory")
+    parser.add_argument("--format", choices=FORMATS, required=True, help="the export format")
+    parser.add_argument("--out", type=Path, required=True, help="the file or directory to write")
+    parser.add_argument("--quantization", choices=QUANTIZATIONS, default="none", help="TFLite only")
+    parser.add_argument(
+        "--representative-data",
+        type=Path,
+        help="a folder of images for int8 calibration (TFLite int8 only; about 100 suffice)",
+    )
+    parser.add_argument(
+        "--input",
+        choices=["image", "bytes"],
+        default="image",
+        help="SavedModel only: uint8 images or encoded JPEG/PNG bytes",
+    )
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    parser.set_defaults(run=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    """Exports; see ``finvision export --help``."""
+    from finvision import export
+
+    model = load_model(arguments.model)
+    if arguments.format != "tflite" and arguments.quantization != "none":
+        raise UsageError(
+            f"--quantization applies to --format tflite; received --format {arguments.format}."
+        )
+    if arguments.format == "saved_model":
+        path = export.to_saved_model(
+            model,
+            arguments.out,
+            input=arguments.input,
+            labels=class_names_of(model),
+            overwrite=arguments.overwrite,
+        )
+    elif arguments.format == "onnx":
+        path = export.to_onnx(model, arguments.out, overwrite=arguments.overwrite)
+    else:
+        quantization = None if arguments.quantization == "none" else arguments.quantization
+        path = export.to_tflite(
+            model,
+            arguments.out,
+            quantization=quantization,
+            representative_data=_representative_images(arguments, model),
+            overwrite=arguments.overwrite,
+        )
+    print(f"Wrote {path}.")
+    return 0
+
+
+def _representative_images(arguments: argparse.Namespace, model: Any) -> Any:
+    if arguments.representative_data is None:
+        return None
+    from finvision import data
+
+    if not arguments.representative_data.is_dir():
+        raise UsageError(
+            "--representative-data must be a folder of images; received "
+            f"{str(arguments.representative_data)!r}."
+        )
+    return data.from_directory(
+        arguments.representative_data,
+        image_size=image_size_of(model),
+        color_mode="grayscale" if model.input_shape[-1] == 1 else "rgb",
+        labels=None,
+        batch_size=None,
+        shuffle=False,
+    )
