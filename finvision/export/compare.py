@@ -29,7 +29,8 @@ class ExportReport:
         top1_agreement: the share of images (of time steps, for a text-line
             reader) whose top class is the same.
         file_size_bytes: the size of the export (all files of a SavedModel).
-        original_size_bytes: the size of the Keras model as a ``.keras`` file.
+        original_size_bytes: the size of the Keras model's weights file
+            (``model.save_weights``, no optimizer state).
         samples: the number of images compared.
 
     Example:
@@ -122,8 +123,8 @@ def _top1(scores: np.ndarray) -> np.ndarray:
 
 def _keras_size(model: keras.Model) -> int:
     with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "model.keras"
-        model.save(path)
+        path = Path(directory) / "model.weights.h5"
+        model.save_weights(path)
         return path.stat().st_size
 
 

@@ -55,7 +55,7 @@ def to_saved_model(
 
     ``image_bytes`` are decoded with ``tf.io.decode_image`` to C channels and
     resized to (H, W) with ``tf.image.resize`` (bilinear, antialiased; the
-    aspect ratio is not kept); an image already H x W is fed unchanged. A
+    aspect ratio is not kept); an image already H x W passes unchanged. A
     one-unit (sigmoid) model has ``labels = score >= threshold`` (0.5
     without an operating threshold), ``decision`` of shape (None,), and
     ``labels=`` names (negative, positive). A
@@ -148,13 +148,8 @@ def decode_images(image_bytes: Any, shape: tuple[int, int, int]) -> Any:
 
     def decode(data: Any) -> Any:
         image = tf.io.decode_image(data, channels=channels, expand_animations=False)
-        image = tf.cast(image, tf.float32)
-        same_size = tf.reduce_all(tf.equal(tf.shape(image)[:2], (height, width)))
-        return tf.cond(
-            same_size,
-            lambda: tf.ensure_shape(image, shape),
-            lambda: tf.image.resize(image, (height, width), antialias=True),
-        )
+        # Resizing to an image's own size is exact, so H x W images pass unchanged.
+        return tf.image.resize(tf.cast(image, tf.float32), (height, width), antialias=True)
 
     return tf.map_fn(decode, image_bytes, fn_output_signature=tf.TensorSpec(shape, tf.float32))
 
