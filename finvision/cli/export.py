@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from finvision.cli._common import UsageError, class_names_of, image_size_of, load_model
+from finvision.cli._common import UsageError, image_size_of, load_model
 
 FORMATS = ("saved_model", "tflite", "onnx")
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
@@ -58,7 +58,7 @@ def run(arguments: argparse.Namespace) -> int:
             model,
             arguments.out,
             input=arguments.input,
-            labels=class_names_of(model),
+            labels=getattr(model, "class_names", None),
             overwrite=arguments.overwrite,
         )
     elif arguments.format == "onnx":

@@ -31,7 +31,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     parser.add_argument("--images", type=int, default=800, help="synthetic images in all")
-    parser.add_argument("--epochs", type=int, default=10, help="fine-tuning epochs")
+    parser.add_argument("--epochs", type=int, default=6, help="fine-tuning epochs")
     parser.add_argument(
         "--image-size",
         type=int,
@@ -90,6 +90,7 @@ def run(arguments: argparse.Namespace) -> int:
         keep_batchnorm_frozen=pretrained,
         batch_size=32,
     )
+    train = _oversampled(train, documents.labels, documents.class_names.index(POSITIVE_CLASS))
     data = (documents.images[train], documents.labels[train])
     held_out = (documents.images[validation], documents.labels[validation])
     transfer.finetune(model, data, held_out, recipe=recipe, verbose=2)
@@ -135,6 +136,22 @@ def _split(labels: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
         validation.extend(members[:held])
         train.extend(members[held:])
     return np.sort(train), np.sort(validation)
+
+
+def _oversampled(indices: np.ndarray, labels: np.ndarray, rare: int) -> np.ndarray:
+    """Repeats the rare class's samples up to the mean size of the other classes (8x at most).
+
+    Example:
+    >>> _oversampled(np.arange(7), np.array([0, 0, 0, 1, 1, 1, 2]), rare=2).tolist()
+    [0, 1, 2, 3, 4, 5, 6, 6, 6]
+    """
+    selected = labels[indices]
+    rare_count = int(np.sum(selected == rare))
+    others = np.bincount(selected[selected != rare])
+    if rare_count == 0 or not others.any():
+        return indices
+    repeats = int(np.clip(round(others[others > 0].mean() / rare_count), 1, 8))
+    return np.concatenate([indices, np.repeat(indices[selected == rare], repeats - 1)])
 
 
 def _plots(model: Any, held_out: tuple, directory: Path, class_names: tuple) -> list[Path]:
