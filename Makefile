@@ -45,7 +45,7 @@ tesseract:
 	$(call apt_install,/usr/bin/tesseract,tesseract-ocr,benchmarks/ocr.py leaves Tesseract out)
 
 demo: $(INSTALLED) fonts
-	$(BIN)/finvision backbones
+	$(BIN)/finvision quickstart --overwrite
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
