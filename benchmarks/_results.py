@@ -33,9 +33,9 @@ def results_path(benchmark: str) -> Path:
     return RESULTS_DIRECTORY / f"{benchmark}.json"
 
 
-def write_results(report: dict[str, Any]) -> None:
-    """Writes ``report`` to its results file and says where."""
-    path = results_path(report["benchmark"])
+def write_results(report: dict[str, Any], path: str | os.PathLike | None = None) -> None:
+    """Writes ``report`` to ``path`` (default: its results file) and says where."""
+    path = Path(path) if path is not None else results_path(report["benchmark"])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {path}")

@@ -1,0 +1,96 @@
+"""The verification and tamper benchmarks run at a tiny size and write their documented results."""
+
+import json
+import runpy
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
+VERIFICATION_FIGURES = {"eer", "fnmr_at_fmr_1pct", "roc_auc"}
+TAMPER_KINDS = ("copy_move", "splice", "splice_jpeg_donor", "splice_recompressed")
+TAMPER_FIGURES = {
+    "pixel_f1",
+    "pixel_f1_best_test_threshold",
+    "best_test_threshold",
+    "image_auc",
+    "edited_images",
+}
+
+
+def run_benchmark(name, arguments, tmp_path, monkeypatch, capsys):
+    """Runs ``benchmarks/<name>.py`` in this process and returns the results it wrote."""
+    out = tmp_path / f"{name}.json"
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    monkeypatch.setattr("sys.argv", [name, *arguments, "--out", str(out)])
+    runpy.run_path(str(BENCHMARKS / f"{name}.py"), run_name="__main__")
+    assert f"wrote {out}" in capsys.readouterr().out  # not the committed results file
+    return json.loads(out.read_text())
+
+
+def test_crosscheck_agrees_on_a_hand_worked_example(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    from _crosscheck import checked_auc, checked_eer, checked_fnmr_at_fmr
+
+    genuine, impostor = np.array([0.9, 0.8, 0.7, 0.3]), np.array([0.1, 0.2, 0.4, 0.75])
+    # At threshold 0.7 one impostor (0.75) is accepted and one genuine (0.3) rejected.
+    assert checked_eer(genuine, impostor) == {"finvision": 0.25, "sklearn": 0.25}
+    # FMR <= 0.25 first at 0.7 (FNMR 1/4); FMR 0 first at 0.8 (FNMR 2/4).
+    assert checked_fnmr_at_fmr(genuine, impostor, 0.25)["sklearn"] == 0.25
+    assert checked_fnmr_at_fmr(genuine, impostor, 0.0)["finvision"] == 0.5
+    # 13 of the 16 genuine-impostor pairs are ordered correctly.
+    labels = np.r_[np.ones(4), np.zeros(4)]
+    assert checked_auc(labels, np.r_[genuine, impostor]) == {
+        "finvision": 13 / 16,
+        "sklearn": 13 / 16,
+    }
+
+
+def test_verification_benchmark_tiny(tmp_path, monkeypatch, capsys):
+    arguments = ["--train-writers", "4", "--test-writers", "4", "--test-pairs", "40"]
+    arguments += ["--epochs", "1", "--genuine", "2", "--forgeries", "1"]
+    arguments += ["--writers-per-batch", "4", "--size", "32", "64", "--backbone", "resnet18"]
+    report = run_benchmark("verification", arguments, tmp_path, monkeypatch, capsys)
+
+    assert report["benchmark"] == "verification"
+    assert report["test"]["writers"] == "800-803"
+    assert sum(report["test"]["pairs"].values()) == 40
+    assert report["setup"]["training_images_per_epoch"] == 12
+    assert report["training"]["seconds"] > 0 and len(report["training"]["loss_per_epoch"]) == 1
+    assert set(report["systems"]) == {"trained", "untrained", "hog_cosine"}
+    for system in report["systems"].values():
+        assert set(system) == {"skilled", "random"}
+        for figures in system.values():
+            assert set(figures) == VERIFICATION_FIGURES
+            assert all(0.0 <= value <= 1.0 for value in figures.values())
+    for kind, checks in report["sklearn_check"].items():
+        assert checks["roc_auc"]["finvision"] == report["systems"]["trained"][kind]["roc_auc"]
+        assert checks["roc_auc"]["sklearn"] == pytest.approx(checks["roc_auc"]["finvision"])
+        assert checks["eer"]["finvision"] == report["systems"]["trained"][kind]["eer"]
+
+
+def test_tamper_benchmark_tiny(tmp_path, monkeypatch, capsys):
+    arguments = ["--size", "32", "--epochs", "1", "--train-edits", "8", "--test-edits", "8"]
+    report = run_benchmark(
+        "tamper", [*arguments, "--backbone", "resnet18"], tmp_path, monkeypatch, capsys
+    )
+
+    assert report["benchmark"] == "tamper"
+    assert not set(report["setup"]["train_photos"]) & set(report["setup"]["test_photos"])
+    assert set(report["systems"]) == {"segmenter", "ela_threshold"}
+    assert report["systems"]["segmenter"]["operating_threshold"] == 0.5
+    for name, system in report["systems"].items():
+        assert set(system) == {"operating_threshold", "all", *TAMPER_KINDS}
+        assert system["all"]["edited_images"] == 8
+        assert [system[kind]["edited_images"] for kind in TAMPER_KINDS] == [2, 2, 2, 2]
+        for kind in ("all", *TAMPER_KINDS):
+            figures = system[kind]
+            assert set(figures) == TAMPER_FIGURES
+            for key in ("pixel_f1", "pixel_f1_best_test_threshold", "image_auc"):
+                assert 0.0 <= figures[key] <= 1.0
+            # The operating threshold is among the candidates of the best one.
+            assert figures["pixel_f1_best_test_threshold"] >= figures["pixel_f1"]
+            check = report["sklearn_check"]["image_auc"][name][kind]
+            assert check["finvision"] == figures["image_auc"]
+            assert check["sklearn"] == pytest.approx(check["finvision"])
