@@ -4,7 +4,7 @@ import pytest
 
 from tests.docs_blocks import block_ids, python_blocks
 
-PAGES = {"preprocessing.md": 4, "text-recognition.md": 3}
+PAGES = {"deployment.md": 2, "preprocessing.md": 4, "text-recognition.md": 3}
 CASES = [(page, code) for page in PAGES for code in python_blocks(page)]
 CASE_IDS = [f"{page}-{block}" for page in PAGES for block in block_ids(python_blocks(page))]
 

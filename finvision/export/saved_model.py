@@ -41,17 +41,14 @@ def to_saved_model(
     raw pixels), so the signature takes raw images. Signature
     ``serving_default``:
 
-    ============== ======== ================ =====================================
-    name           dtype    shape            meaning
-    ============== ======== ================ =====================================
-    images         uint8    (None, H, W, C)  raw pixels (``input="image"``)
-    image_bytes    string   (None,)          encoded JPEG/PNG/BMP/GIF (``"bytes"``)
-    probabilities  float32  (None, K)        the model's class probabilities
-    labels         int64    (None,)          top class index; string names with
-                   / string                  ``labels=``
-    decision       bool     (None, K)        ``probabilities >= threshold``, only
-                                             with an ``OperatingThreshold``
-    ============== ======== ================ =====================================
+    - input ``images``: uint8 ``(None, H, W, C)``, raw pixels (``input="image"``);
+    - input ``image_bytes``: string ``(None,)``, encoded JPEG, PNG, BMP or GIF
+      (``input="bytes"``);
+    - output ``probabilities``: float32 ``(None, K)``;
+    - output ``labels``: the top class, int64 ``(None,)``, or its name (string)
+      with ``labels=``;
+    - output ``decision``: bool ``(None, K)``, ``probabilities >= threshold``,
+      only for a model with an ``OperatingThreshold``.
 
     ``image_bytes`` are decoded with ``tf.io.decode_image`` to C channels and
     resized to (H, W) with ``tf.image.resize`` (bilinear, antialiased; the
