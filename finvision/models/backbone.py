@@ -102,6 +102,10 @@ class Backbone(keras.Model):
         pooling: None, ``"avg"`` or ``"max"``: global pooling of the final map.
         bn_momentum: momentum for every BatchNormalization layer; None keeps the
             architecture's own.
+        frozen_layers: names of layers to freeze in a trainable backbone. The
+            config records the layers frozen at saving time (by
+            :func:`finvision.transfer.unfreeze`, for example), so a partly
+            frozen backbone reloads as it was, optimizer state included.
         **kwargs: standard model arguments (``name``, ``dtype``, ``trainable``).
 
     Example:
@@ -120,6 +124,7 @@ class Backbone(keras.Model):
         out_levels: Sequence[int] = (3, 4, 5),
         pooling: str | None = None,
         bn_momentum: float | None = None,
+        frozen_layers: Sequence[str] = (),
         **kwargs: Any,
     ) -> None:
         spec = get_backbone_spec(architecture)
@@ -158,6 +163,8 @@ class Backbone(keras.Model):
                 if isinstance(layer, keras.layers.BatchNormalization):
                     layer.momentum = bn_momentum
         self.trainable = trainable
+        for layer_name in frozen_layers:
+            self.get_layer(layer_name).trainable = False
         self.spec = spec
         self.pyramid_outputs = pyramid
         self.architecture = spec.name
@@ -179,6 +186,11 @@ class Backbone(keras.Model):
             "out_levels": list(self.out_levels),
             "pooling": self.pooling,
             "bn_momentum": self.bn_momentum,
+            "frozen_layers": [
+                layer.name for layer in self.layers if layer.weights and not layer.trainable
+            ]
+            if self.trainable
+            else [],
         }
 
     @classmethod

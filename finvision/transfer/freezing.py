@@ -72,6 +72,7 @@ def unfreeze(
             ) from None
         start = next(index for index, name in enumerate(names) if levels[name] >= level)
     model.trainable = True
+    backbone.trainable = True  # not implied above when the model already was trainable
     for index, layer in enumerate(backbone.layers):
         is_frozen_batchnorm = keep_batchnorm_frozen and isinstance(
             layer, keras.layers.BatchNormalization

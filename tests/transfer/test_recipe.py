@@ -1,5 +1,7 @@
 """finetune: two phases, what each trains, merged history, distribution."""
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -30,7 +32,7 @@ def snapshot(model):
     return {v.path: keras.ops.convert_to_numpy(v).copy() for v in model.weights}
 
 
-def test_two_phases_train_head_then_top_stage():
+def test_two_phases_train_head_then_top_stage(tmp_path):
     model = classifier()
     levels = transfer.layer_levels(model)
     before = snapshot(model)
@@ -54,6 +56,23 @@ def test_two_phases_train_head_then_top_stage():
     assert {"predictions/kernel", "predictions/bias"} <= changed
     assert type(model.optimizer).__name__ == "LayerwiseAdamW"
     assert model.optimizer.lr_multipliers["conv5_block2_2_conv/kernel"] == RECIPE.layer_decay
+    assert_reloads_with_optimizer_state(model, tmp_path / "finetuned.keras")
+
+
+def assert_reloads_with_optimizer_state(model, path):
+    """The partly frozen model reloads as saved: same trainable weights, same Adam state."""
+    model.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Keras warns when it skips optimizer variables
+        reloaded = keras.saving.load_model(path, safe_mode=True)
+    assert [v.path for v in reloaded.trainable_variables] == [
+        v.path for v in model.trainable_variables
+    ]
+    assert len(reloaded.optimizer.variables) == len(model.optimizer.variables)
+    for saved, loaded in zip(model.optimizer.variables, reloaded.optimizer.variables, strict=True):
+        np.testing.assert_array_equal(
+            keras.ops.convert_to_numpy(loaded), keras.ops.convert_to_numpy(saved)
+        )
 
 
 def test_batchnorm_that_trains_gets_the_recipe_momentum():
