@@ -62,6 +62,9 @@ bench: $(BENCH_INSTALLED) fonts tesseract
 	$(BIN)/python benchmarks/loading.py
 	$(BIN)/python benchmarks/synthetic.py
 	$(BIN)/python benchmarks/ocr.py
+	$(BIN)/python benchmarks/verification.py
+	$(BIN)/python benchmarks/tamper.py
+	$(BIN)/python benchmarks/export.py
 
 # The documentation site (mkdocs.yml): guides, generated benchmark tables and API
 # reference; warnings fail the build. `$(BIN)/mkdocs serve` previews it.
