@@ -30,6 +30,7 @@ def create_backbone(
     dtype: str | keras.DTypePolicy | None = None,
     bn_momentum: float | None = None,
     name: str | None = None,
+    sha256: str | None = None,
 ) -> Backbone:
     """Builds a registered backbone, optionally with pretrained weights.
 
@@ -55,6 +56,10 @@ def create_backbone(
         bn_momentum: momentum for every BatchNormalization layer; None keeps the
             architecture's own (``spec.default_bn_momentum``).
         name: the model's name; defaults to the backbone name.
+        sha256: pins the weights: the SHA-256 hex digest the weights file (a
+            preset's ``model.weights.h5``, the cached ImageNet file) must have,
+            checked before it is read. None checks nothing beyond the built-in
+            checks (published hashes, a preset's recorded digest).
 
     Returns:
         A :class:`~finvision.models.Backbone` (a ``keras.Model``) with a
@@ -62,8 +67,9 @@ def create_backbone(
 
     Raises:
         ValueError: for an unknown backbone (the message lists the closest
-            names), a bad ``input_shape``, ``out_levels`` or ``pooling``, or
-            weights that do not fit.
+            names), a bad ``input_shape``, ``out_levels`` or ``pooling``, weights
+            that do not fit, or weights that differ from their ``sha256`` pin
+            (the message names the file and both digests).
         FileNotFoundError: if a ``weights`` path does not exist.
         OSError: if ImageNet weights are neither cached nor downloadable.
 
@@ -76,6 +82,11 @@ def create_backbone(
     {'P4': (2, 4, 4, 48), 'P5': (2, 2, 2, 576)}
     """
     spec = get_backbone_spec(backbone)
+    if sha256 is not None and weights is None:
+        raise ValueError(
+            "`sha256` pins a weights file; pass `weights=` a file, a preset directory or "
+            "'imagenet' with it; received weights=None."
+        )
     model = Backbone(
         spec.name,
         input_shape=input_shape,
@@ -91,11 +102,11 @@ def create_backbone(
     if weights is None:
         return model
     if weights == "imagenet":
-        load_weights_file(model, fetch_imagenet_weights(spec))
+        load_weights_file(model, fetch_imagenet_weights(spec), sha256=sha256)
     elif isinstance(weights, (str, os.PathLike)) and Path(weights).is_dir():
-        load_weights_file(model, _preset_weights(weights, spec.name))
+        load_weights_file(model, _preset_weights(weights, spec.name, sha256))
     elif isinstance(weights, (str, os.PathLike)):
-        load_weights_file(model, weights)
+        load_weights_file(model, weights, sha256=sha256)
     else:
         raise TypeError(
             "`weights` must be None, 'imagenet', a weights file path or a preset "
@@ -104,8 +115,8 @@ def create_backbone(
     return model
 
 
-def _preset_weights(directory: str | os.PathLike, architecture: str) -> Path:
-    preset = read_preset(directory)
+def _preset_weights(directory: str | os.PathLike, architecture: str, sha256: str | None) -> Path:
+    preset = read_preset(directory, sha256=sha256)
     if preset.config.get("class_name") != "Backbone":
         raise ValueError(
             f"`weights` preset {str(directory)!r} holds an {preset.config.get('class_name')}, "

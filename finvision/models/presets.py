@@ -22,7 +22,7 @@ import keras
 
 import finvision
 from finvision.models.backbone import Backbone
-from finvision.models.weights import file_digest
+from finvision.models.weights import check_sha256, file_digest
 from finvision.preprocessing.normalization import BackboneNormalization
 
 CONFIG_FILE = "config.json"
@@ -157,20 +157,24 @@ def preset_directory(name_or_directory: str | os.PathLike) -> Path:
     return shipped if (shipped / CONFIG_FILE).is_file() else path
 
 
-def read_preset(directory: str | os.PathLike) -> Preset:
+def read_preset(directory: str | os.PathLike, *, sha256: str | None = None) -> Preset:
     """Reads a preset directory and checks its weights against their SHA-256.
 
     Args:
         directory: a directory written by :func:`save_preset`, or the name of
             a preset shipped with the package (see :func:`list_builtin_presets`).
+        sha256: pins the preset: the SHA-256 hex digest its ``model.weights.h5``
+            must have (the one its ``metadata.json`` and model card record when
+            you vetted it). None trusts the digest recorded in the directory.
 
     Returns:
         The checked :class:`Preset`.
 
     Raises:
         FileNotFoundError: if the directory or one of its files is missing.
-        ValueError: if a file is not valid JSON or the weights' SHA-256 differs
-            from the one recorded (a corrupt or altered copy).
+        ValueError: if a file is not valid JSON, or the weights' SHA-256 differs
+            from the ``sha256`` pin or from the one recorded (a corrupt or
+            altered copy).
 
     Example:
     >>> read_preset("/no/such/preset")  # doctest: +ELLIPSIS
@@ -193,6 +197,7 @@ def read_preset(directory: str | os.PathLike) -> Preset:
             f"Preset directory {str(directory)!r} lacks {missing}; it was not written by "
             "finvision.models.save_preset or is incomplete."
         )
+    check_sha256(directory / WEIGHTS_FILE, sha256)
     preset = Preset(
         directory, _read_json(directory / CONFIG_FILE), _read_json(directory / METADATA_FILE)
     )
@@ -206,15 +211,22 @@ def read_preset(directory: str | os.PathLike) -> Preset:
     return preset
 
 
-def load_preset(directory: str | os.PathLike) -> keras.Model:
+def load_preset(directory: str | os.PathLike, *, sha256: str | None = None) -> keras.Model:
     """Rebuilds the model saved in a preset directory, with its weights.
 
     Args:
         directory: a directory written by :func:`save_preset`, or the name of
             a preset shipped with the package.
+        sha256: the SHA-256 hex digest the preset's ``model.weights.h5`` must
+            have (see :func:`read_preset`); None trusts the recorded digest.
 
     Returns:
         The model, as it was saved.
+
+    Raises:
+        FileNotFoundError: if the directory or one of its files is missing.
+        ValueError: if the weights differ from the ``sha256`` pin or from the
+            digest the preset records.
 
     Example:
     >>> import tempfile
@@ -224,7 +236,7 @@ def load_preset(directory: str | os.PathLike) -> keras.Model:
     >>> load_preset(path).architecture
     'resnet18'
     """
-    preset = read_preset(directory)
+    preset = read_preset(directory, sha256=sha256)
     model = keras.saving.deserialize_keras_object(preset.config, safe_mode=True)
     model.load_weights(preset.weights_path)
     return model

@@ -41,11 +41,16 @@ class PresetMixin:
         return save_preset(self, directory, overwrite=overwrite)
 
     @classmethod
-    def from_preset(cls: type[TaskModel], directory: str | os.PathLike) -> TaskModel:
+    def from_preset(
+        cls: type[TaskModel], directory: str | os.PathLike, *, sha256: str | None = None
+    ) -> TaskModel:
         """Reloads a model saved with :meth:`save_preset`, with no network.
 
         Args:
             directory: a preset directory holding a model of this class.
+            sha256: the SHA-256 hex digest the preset's ``model.weights.h5``
+                must have (see :func:`finvision.models.read_preset`); None
+                trusts the digest recorded in the preset.
 
         Returns:
             The model with its weights.
@@ -53,6 +58,8 @@ class PresetMixin:
         Raises:
             FileNotFoundError: if the directory does not exist.
             TypeError: if the preset holds another kind of model.
+            ValueError: if the weights differ from the ``sha256`` pin or from
+                the digest the preset records.
 
         Example:
         >>> from finvision.models import ImageClassifier
@@ -61,7 +68,7 @@ class PresetMixin:
         ...
         FileNotFoundError: Preset directory '/no/such/preset' does not exist...
         """
-        model: Any = load_preset(directory)
+        model: Any = load_preset(directory, sha256=sha256)
         if not isinstance(model, cls):
             raise TypeError(
                 f"Preset {str(directory)!r} holds a {type(model).__name__}; "

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
 from pathlib import Path
 
 import h5py
@@ -58,6 +59,47 @@ def file_digest(path: str | os.PathLike, algorithm: str = "sha256") -> str:
         for chunk in iter(lambda: file.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def check_sha256(path: str | os.PathLike, sha256: str | None) -> None:
+    """Checks a file against a pinned SHA-256 before it is read; None checks nothing.
+
+    The file is only read, never modified or removed, whatever the outcome.
+
+    Args:
+        path: the file (a weights file, a preset's ``model.weights.h5``).
+        sha256: the expected hex digest (64 hexadecimal characters, any case),
+            or None.
+
+    Raises:
+        ValueError: if ``sha256`` is not a hex digest, or the file's digest
+            differs; the message names the file and both digests.
+
+    Example:
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "empty.weights.h5"
+    >>> path.write_bytes(b"")
+    0
+    >>> check_sha256(path, "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855")
+    >>> check_sha256(path, "0" * 64)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: `sha256` does not match the file '...empty.weights.h5': expected 000...
+    """
+    if sha256 is None:
+        return
+    if not (isinstance(sha256, str) and re.fullmatch(r"[0-9a-fA-F]{64}", sha256)):
+        raise ValueError(
+            "`sha256` must be a SHA-256 hex digest (64 hexadecimal characters); "
+            f"received {sha256!r}."
+        )
+    expected, received = sha256.lower(), file_digest(path)
+    if received != expected:
+        raise ValueError(
+            f"`sha256` does not match the file {str(path)!r}: expected {expected}, received "
+            f"{received}. The file was not loaded (and is left as it is): it is not the "
+            "pinned copy."
+        )
 
 
 def adapt_input_kernel(kernel: np.ndarray, channels: int) -> np.ndarray:
@@ -150,7 +192,9 @@ def fetch_imagenet_weights(spec: BackboneSpec) -> Path:
     return Path(path)
 
 
-def load_weights_file(model: Backbone, path: str | os.PathLike) -> None:
+def load_weights_file(
+    model: Backbone, path: str | os.PathLike, *, sha256: str | None = None
+) -> None:
     """Loads a weights file into a :class:`~finvision.models.Backbone`.
 
     Args:
@@ -158,12 +202,14 @@ def load_weights_file(model: Backbone, path: str | os.PathLike) -> None:
         path: a legacy ``.h5`` weights file (e.g. a published ImageNet file) or a
             Keras 3 ``.weights.h5`` file saved from a backbone of the same
             architecture.
+        sha256: the file's pinned SHA-256 hex digest, checked before anything
+            is read from it (see :func:`check_sha256`); None checks nothing.
 
     Raises:
         FileNotFoundError: if ``path`` does not exist.
-        ValueError: if the file is not an HDF5 weights file, is a corrupt copy of
-            a published file, or does not fit the architecture (the message names
-            the mismatching layers and shapes).
+        ValueError: if the file differs from its ``sha256`` pin, is not an HDF5
+            weights file, is a corrupt copy of a published file, or does not fit
+            the architecture (the message names the mismatching layers and shapes).
 
     Example:
     >>> import tempfile, pathlib
@@ -177,6 +223,7 @@ def load_weights_file(model: Backbone, path: str | os.PathLike) -> None:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"`weights` file {str(path)!r} does not exist.")
+    check_sha256(path, sha256)
     _check_published_copy(path, model.spec)
     try:
         file = h5py.File(path, "r")
