@@ -53,7 +53,8 @@ def predict(model: keras.Model, validation_data: Any, batch_size: int) -> tuple[
         ``(y_true, y_pred)``, concatenated over batches.
 
     Raises:
-        ValueError: if a dataset yields no batch, or the model has several outputs.
+        ValueError: if the arrays are empty, a dataset yields no batch, or the
+            model has several outputs.
 
     Example:
     >>> import keras
@@ -65,6 +66,10 @@ def predict(model: keras.Model, validation_data: Any, batch_size: int) -> tuple[
     check_validation_data(validation_data)
     if _is_arrays(validation_data):
         x, y = validation_data[0], validation_data[1]
+        if not isinstance(x, dict) and tuple(x.shape)[:1] == (0,):
+            raise ValueError(
+                f"`validation_data` holds no samples; received x of shape {tuple(x.shape)}."
+            )
         outputs = model.predict(x, batch_size=batch_size, verbose=0)
         return _labels(y), _single(outputs)
     labels, outputs = [], []

@@ -11,7 +11,7 @@ import numpy as np
 
 from finvision.callbacks import _validation
 from finvision.metrics import biometric, pad, risk
-from finvision.metrics._checks import as_binary_labels, as_scores
+from finvision.metrics._checks import as_binary_labels, as_scores, as_threshold
 
 ScoreMetric = Callable[[np.ndarray, np.ndarray, Any, float], float]
 
@@ -115,7 +115,7 @@ class EvaluationReport(keras.callbacks.Callback):
         self.builtin, self.custom = _resolve(metrics)
         self.every_n_epochs = every_n_epochs
         self.species = species
-        self.threshold = float(threshold)
+        self.threshold = as_threshold(threshold)
         self.positive_class = positive_class
         self.batch_size = batch_size
         self.prefix = prefix

@@ -20,7 +20,8 @@ def _labels_of(dataset: tf.data.Dataset) -> np.ndarray:
             f"received elements {spec}."
         )
     labels = dataset.map(lambda *element: element[1])
-    return np.concatenate([np.reshape(batch, -1) for batch in labels.as_numpy_iterator()])
+    batches = [np.reshape(batch, -1) for batch in labels.as_numpy_iterator()]
+    return np.concatenate(batches) if batches else np.zeros(0, dtype=np.int64)
 
 
 def _class_indices(labels: Any) -> np.ndarray:
@@ -136,8 +137,9 @@ def rebalance(
         The resampled dataset.
 
     Raises:
-        ValueError: for a bad distribution, labels that are not single class
-            indices, or a class with a positive share and no elements.
+        TypeError: if ``dataset`` is not a ``tf.data.Dataset``.
+        ValueError: for a bad distribution, an empty dataset, labels that are not
+            single class indices, or a class with a positive share and no elements.
 
     Example:
     >>> labels = [0] * 9 + [1]
@@ -147,6 +149,11 @@ def rebalance(
     >>> len(drawn), 0.4 < sum(drawn) / len(drawn) < 0.6
     (1000, True)
     """
+    if not isinstance(dataset, tf.data.Dataset):
+        raise TypeError(
+            f"`dataset` must be a tf.data.Dataset; received {type(dataset).__name__}. "
+            "For arrays of labels, use class_weights() and model.fit(class_weight=...)."
+        )
     source = getattr(dataset, "_finvision_source", None)
     if source is not None:
         pipeline, rows = source

@@ -111,6 +111,8 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
     ({'path': 'scans/1.png', 'label': 'fraud'},)
     """
     path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Manifest {str(path)!r} does not exist or is not a file.")
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         rows = tuple(dict(row) for row in reader)

@@ -26,6 +26,7 @@ def check_output_path(path: str | os.PathLike, *, overwrite: bool) -> Path:
     Raises:
         FileExistsError: naming the path, if it holds something and
             ``overwrite`` is False.
+        NotADirectoryError: if a parent of ``path`` is a file.
 
     Example:
     >>> import tempfile
@@ -35,6 +36,11 @@ def check_output_path(path: str | os.PathLike, *, overwrite: bool) -> Path:
     FileExistsError: `path` '...' already exists and is not empty; pass overwrite=True to replace it.
     """  # noqa: E501
     target = Path(path)
+    existing = next((parent for parent in target.parents if parent.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise NotADirectoryError(
+            f"`path` {str(target)!r} cannot be created: {str(existing)!r} is a file, not a folder."
+        )
     occupied = target.is_file() or (target.is_dir() and any(target.iterdir()))
     if (occupied or target.is_symlink()) and not overwrite:
         raise FileExistsError(

@@ -35,6 +35,7 @@ unnoticed; a result that needs both classes is NaN until both have been seen.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import keras
@@ -54,6 +55,13 @@ __all__ = [
 ]
 
 
+def _static_size(shape: Any) -> int | None:
+    """The number of elements of a shape, or None if its rank or a dimension is unknown."""
+    if getattr(shape, "rank", 0) is None:
+        return None
+    return None if any(size is None for size in shape) else math.prod(shape)
+
+
 class _ScoreMetric(keras.metrics.Metric):
     """Flattens labels, scores and weights, and counts NaN scores."""
 
@@ -65,7 +73,13 @@ class _ScoreMetric(keras.metrics.Metric):
 
     def _prepare(self, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[Any, Any, Any]:
         """Returns flat ``(positive, scores, weights)``; NaN scores get weight 0."""
-        scores = ops.cast(y_pred, self.dtype)
+        scores, y_true = ops.cast(y_pred, self.dtype), ops.convert_to_tensor(y_true)
+        sizes = {_static_size(y_true.shape), _static_size(scores.shape)}
+        if None not in sizes and len(sizes) > 1:
+            raise ValueError(
+                "`y_true` and `y_pred` must hold one label per score; received shapes "
+                f"{tuple(y_true.shape)} and {tuple(scores.shape)}."
+            )
         weights = ops.ones_like(scores)
         if sample_weight is not None:
             sample_weight = ops.cast(sample_weight, self.dtype)

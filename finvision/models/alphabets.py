@@ -36,7 +36,7 @@ def resolve_alphabet(alphabet: str) -> str:
     >>> resolve_alphabet("01")
     '01'
     """
-    if alphabet in ALPHABETS:
+    if isinstance(alphabet, str) and alphabet in ALPHABETS:
         return ALPHABETS[alphabet]
     if not isinstance(alphabet, str) or not alphabet:
         raise ValueError(
@@ -64,6 +64,7 @@ def encode_texts(texts: Sequence[str], alphabet: str, length: int | None = None)
         An int32 array ``(len(texts), length)``.
 
     Raises:
+        TypeError: if ``texts`` is one string or holds something else than strings.
         ValueError: for a character outside the alphabet (named with its text),
             or a ``length`` shorter than a text.
 
@@ -71,6 +72,8 @@ def encode_texts(texts: Sequence[str], alphabet: str, length: int | None = None)
     >>> encode_texts(["10", "0"], "01").tolist()
     [[2, 1], [1, 0]]
     """
+    if isinstance(texts, str) or not all(isinstance(text, str) for text in texts):
+        raise TypeError(f"`texts` must be a sequence of strings; received {texts!r}.")
     index = {character: position + 1 for position, character in enumerate(alphabet)}
     longest = max((len(text) for text in texts), default=0)
     length = longest if length is None else length

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import numbers
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -55,7 +56,8 @@ def validate_input_shape(input_shape: Sequence[int | None], spec: BackboneSpec) 
 
     Raises:
         ValueError: for a rank other than 3, a channel count below 1, or a height
-            or width smaller than the network's total stride.
+            or width that is not an int or None or is smaller than the network's
+            total stride.
 
     Example:
     >>> from finvision.models import get_backbone_spec
@@ -69,8 +71,10 @@ def validate_input_shape(input_shape: Sequence[int | None], spec: BackboneSpec) 
             f"last; received {shape} (rank {len(shape)})."
         )
     height, width, channels = shape
-    if not isinstance(channels, int) or channels < 1:
+    if not isinstance(channels, int) or isinstance(channels, bool) or channels < 1:
         raise ValueError(f"`input_shape` needs a channel count >= 1 last; received {shape}.")
+    if any(size is not None and not _is_int(size) for size in (height, width)):
+        raise ValueError(f"`input_shape` needs int (or None) height and width; received {shape}.")
     for size in (height, width):
         if size is not None and size < spec.min_input_size:
             raise ValueError(
@@ -198,6 +202,10 @@ class Backbone(keras.Model):
         config = dict(config)
         config["dtype"] = keras.saving.deserialize_keras_object(config.get("dtype"))
         return cls(**config)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _validate_out_levels(out_levels: Sequence[int]) -> tuple[int, ...]:

@@ -108,11 +108,14 @@ def prepare_lines(images: Any, height: int, channels: int) -> np.ndarray:
             image = image[:, :, None]
         if image.ndim != 3 or image.shape[-1] not in (1, 3) or min(image.shape[:2]) < 1:
             raise ValueError(
-                "Each line image must be (H, W), (H, W, 1) or (H, W, 3); "
+                "Each line image in `images` must be (H, W), (H, W, 1) or (H, W, 3); "
                 f"image {position} has shape {image.shape}."
             )
         if not np.isfinite(image).all():
-            raise ValueError(f"Line image {position} holds NaN or infinite pixels.")
+            raise ValueError(
+                f"Line image {position} holds NaN or infinite pixels; `images` must hold "
+                "finite pixels in [0, 255]."
+            )
         if channels == 1 and image.shape[-1] == 3:
             image = image @ np.asarray(LUMA_WEIGHTS, dtype="float32")[:, None]
         elif channels == 3 and image.shape[-1] == 1:
@@ -176,7 +179,8 @@ class TextLineRecognizer(PresetMixin, keras.Model):
         alphabet = resolve_alphabet(alphabet)
         if isinstance(lstm_units, bool) or not isinstance(lstm_units, int) or lstm_units < 1:
             raise ValueError(f"`lstm_units` must be a positive integer; received {lstm_units!r}.")
-        if not 0.0 <= dropout < 1.0:
+        is_number = isinstance(dropout, int | float) and not isinstance(dropout, bool)
+        if not (is_number and 0.0 <= dropout < 1.0):
             raise ValueError(f"`dropout` must be in [0, 1); received {dropout!r}.")
         backbone = backbone if backbone is not None else line_backbone(height, channels)
         _check_line_backbone(backbone, height, channels)

@@ -38,7 +38,13 @@ def value_range(
     >>> value_range("quality", (30, 95), 1, 100)
     (30.0, 95.0)
     """
-    pair = (value, value) if isinstance(value, int | float) else tuple(value)
+    if isinstance(value, int | float):
+        pair: tuple = (value, value)
+    else:
+        try:
+            pair = tuple(value)
+        except TypeError:  # not iterable, e.g. None
+            pair = ()
     if len(pair) != 2 or not all(isinstance(v, int | float) for v in pair):
         raise ValueError(f"`{name}` must be a number or a pair (min, max); received {value!r}.")
     lower, upper = float(pair[0]), float(pair[1])
@@ -76,7 +82,12 @@ class ImageLayer(keras.layers.Layer):
         kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
 
-    def _check_input(self, shape: Sequence[int | None]) -> None:
+    def _check_input(self, shape: Sequence[int | None], dtype: str) -> None:
+        if dtype == "string" or dtype.startswith("complex"):
+            raise ValueError(
+                f"{type(self).__name__} expects pixels as integers or floats in [0, 255]; "
+                f"received input of dtype {dtype}."
+            )
         if len(shape) not in (3, 4):
             raise ValueError(
                 f"{type(self).__name__} expects one image (H, W, C) or a batch "
@@ -90,7 +101,7 @@ class ImageLayer(keras.layers.Layer):
             )
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
-        self._check_input(tuple(inputs.shape))
+        self._check_input(tuple(inputs.shape), keras.backend.standardize_dtype(inputs.dtype))
         single = len(inputs.shape) == 3
         images = ops.cast(inputs, self.compute_dtype)
         if single:

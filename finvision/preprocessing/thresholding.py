@@ -14,6 +14,20 @@ METHODS = ("otsu", "sauvola")
 _LEVELS = 256
 
 
+def _check_window_size(window_size: Any) -> None:
+    if not isinstance(window_size, int) or window_size < 3 or window_size % 2 == 0:
+        raise ValueError(f"`window_size` must be an odd integer >= 3; received {window_size!r}.")
+
+
+def _gray_batch(gray: Any) -> Any:
+    gray = ops.convert_to_tensor(gray)
+    if len(gray.shape) != 4 or gray.shape[-1] != 1:
+        raise ValueError(
+            f"`gray` must be a batch of gray images (N, H, W, 1); received shape {gray.shape}."
+        )
+    return gray
+
+
 def otsu_threshold(gray: Any) -> Any:
     """Otsu's threshold of each image, on its 256-level histogram.
 
@@ -29,13 +43,16 @@ def otsu_threshold(gray: Any) -> Any:
     Returns:
         Float thresholds, shape ``(N,)``.
 
+    Raises:
+        ValueError: if ``gray`` is not a batch ``(N, H, W, 1)``.
+
     Example:
     >>> import numpy as np
     >>> page = np.array([20, 20, 30, 200, 210, 220], dtype="float32").reshape(1, 1, 6, 1)
     >>> otsu_threshold(page).numpy().tolist()
     [30.0]
     """
-    gray = ops.convert_to_tensor(gray)
+    gray = _gray_batch(gray)
     levels = ops.cast(ops.round(ops.clip(gray, 0.0, PIXEL_MAX)), "int32")
     levels = ops.reshape(levels, (ops.shape(gray)[0], -1))
     counts = ops.cast(ops.bincount(levels, minlength=_LEVELS), "float64")
@@ -72,13 +89,18 @@ def sauvola_threshold(gray: Any, window_size: int = 15, k: float = 0.2, r: float
     Returns:
         Float thresholds, shape ``(N, H, W, 1)``.
 
+    Raises:
+        ValueError: if ``gray`` is not a batch ``(N, H, W, 1)`` or ``window_size``
+            is not an odd integer >= 3.
+
     Example:
     >>> import numpy as np
     >>> flat = np.full((1, 5, 5, 1), 100.0, dtype="float32")
     >>> float(sauvola_threshold(flat, window_size=3).numpy()[0, 2, 2, 0])
     80.0
     """
-    gray = ops.convert_to_tensor(gray)
+    _check_window_size(window_size)
+    gray = _gray_batch(gray)
     half = window_size // 2
     scaled = gray / PIXEL_MAX  # keeps E[x^2] - E[x]^2 accurate in float32
     padded = ops.pad(scaled, ((0, 0), (half, half), (half, half), (0, 0)), mode="reflect")
@@ -124,10 +146,7 @@ class Binarize(ImageLayer):
         super().__init__(**kwargs)
         if method not in METHODS:
             raise ValueError(f"`method` must be one of {METHODS}; received {method!r}.")
-        if not isinstance(window_size, int) or window_size < 3 or window_size % 2 == 0:
-            raise ValueError(
-                f"`window_size` must be an odd integer >= 3; received {window_size!r}."
-            )
+        _check_window_size(window_size)
         if not 0.0 < k <= 1.0:
             raise ValueError(f"`k` must be in (0, 1]; received {k!r}.")
         if not r > 0.0:

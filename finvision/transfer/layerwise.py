@@ -18,6 +18,9 @@ from typing import Any
 import keras
 
 _LAYERWISE_CLASSES: dict[type, type] = {}
+# Optimizers that hand every update to inner optimizers: their own update_step
+# never runs, so multipliers set on them would be silently ignored.
+_DELEGATING_OPTIMIZERS = ("LossScaleOptimizer", "MultiOptimizer")
 
 
 class LayerwiseLearningRateMixin:
@@ -75,17 +78,29 @@ def layerwise_class(base: type) -> type:
         The class ``Layerwise<base name>``.
 
     Raises:
-        TypeError: if ``base`` is not a Keras optimizer class.
+        TypeError: if ``base`` is not a Keras optimizer class, or delegates its
+            updates to inner optimizers (``LossScaleOptimizer``,
+            ``MultiOptimizer``): wrap the inner optimizers instead.
 
     Example:
     >>> import keras
     >>> layerwise_class(keras.optimizers.AdamW).__name__
     'LayerwiseAdamW'
+    >>> layerwise_class(keras.optimizers.LossScaleOptimizer)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: LossScaleOptimizer delegates its updates to inner optimizers, ...
     """
-    if issubclass(base, LayerwiseLearningRateMixin):
+    if isinstance(base, type) and issubclass(base, LayerwiseLearningRateMixin):
         return base
     if not (isinstance(base, type) and issubclass(base, keras.optimizers.Optimizer)):
         raise TypeError(f"Expected a keras.optimizers.Optimizer subclass; received {base!r}.")
+    if _delegates_updates(base):
+        raise TypeError(
+            f"{base.__name__} delegates its updates to inner optimizers, which would ignore "
+            "learning-rate multipliers set on it: apply with_lr_multipliers (or "
+            "layerwise_learning_rates) to the inner optimizers instead."
+        )
     if base not in _LAYERWISE_CLASSES:
         subclass = type(
             f"Layerwise{base.__name__}",
@@ -176,7 +191,8 @@ def layerwise_learning_rates(
     from finvision.transfer.levels import backbone_of, layer_levels, parse_level
 
     if multipliers is None:
-        if not 0.0 < decay <= 1.0:
+        is_number = isinstance(decay, int | float) and not isinstance(decay, bool)
+        if not (is_number and 0.0 < decay <= 1.0):
             raise ValueError(f"`decay` must be in (0, 1]; received {decay!r}.")
         per_level = {level: decay ** (6 - level) for level in range(1, 6)}
     else:
@@ -197,13 +213,18 @@ def layerwise_learning_rates(
     return with_lr_multipliers(optimizer, lr_multipliers)
 
 
+def _delegates_updates(base: type) -> bool:
+    return any(ancestor.__name__ in _DELEGATING_OPTIMIZERS for ancestor in base.__mro__)
+
+
 def _register_built_in_optimizers() -> None:
     for name in dir(keras.optimizers):
         candidate = getattr(keras.optimizers, name)
         if (
             isinstance(candidate, type)
             and issubclass(candidate, keras.optimizers.Optimizer)
-            and candidate not in (keras.optimizers.Optimizer, keras.optimizers.LossScaleOptimizer)
+            and candidate is not keras.optimizers.Optimizer
+            and not _delegates_updates(candidate)
         ):
             layerwise_class(candidate)
 

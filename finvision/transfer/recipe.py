@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import keras
@@ -30,7 +30,11 @@ class FineTuneRecipe:
             layer name); earlier layers stay frozen.
         layer_decay: phase 2 learning-rate factor between consecutive levels
             (``P5`` at ``lr * decay``, ``P4`` at ``lr * decay**2``, ...).
-        keep_batchnorm_frozen: keep BatchNormalization frozen in phase 2.
+        keep_batchnorm_frozen: keep BatchNormalization frozen in phase 2. When
+            False and the model lives in a ``tf.distribute`` strategy with several
+            replicas, the layers that train normalise with the statistics of the
+            global batch (synchronised across replicas) during phase 2, as on one
+            device.
         bn_momentum: momentum given to BatchNormalization layers that do train in
             phase 2 (``keep_batchnorm_frozen=False``). 0.9 lets their statistics
             follow the new data within a few hundred steps, which the 0.999 of
@@ -42,6 +46,10 @@ class FineTuneRecipe:
         batch_size: batch size when the data are ``(x, y)`` arrays.
         steps_per_epoch: batches per epoch, for the cosine schedule; None reads
             it from the data (``len`` or a finite ``tf.data`` cardinality).
+
+    Raises:
+        ValueError: for negative epochs, a batch size below 1 or a learning rate
+            that is not positive.
 
     Example:
     >>> FineTuneRecipe(head_epochs=1, finetune_epochs=2).unfreeze_from
@@ -62,6 +70,17 @@ class FineTuneRecipe:
     batch_size: int = 32
     steps_per_epoch: int | None = None
 
+    def __post_init__(self) -> None:
+        counts = {"head_epochs": 0, "finetune_epochs": 0, "batch_size": 1}
+        for name, minimum in counts.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+                raise ValueError(f"`{name}` must be an int >= {minimum}; received {value!r}.")
+        for name in ("head_learning_rate", "finetune_learning_rate"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise ValueError(f"`{name}` must be a number > 0; received {value!r}.")
+
 
 def finetune(
     model: keras.Model,
@@ -80,6 +99,12 @@ def finetune(
     frozen by default. The model is compiled afresh for each phase; both show
     Keras progress bars, and epochs are numbered continuously.
 
+    A model built inside ``strategy.scope()`` (e.g. ``tf.distribute.MirroredStrategy``)
+    trains under that strategy; batches of ``train_data`` are global batches, split
+    between the replicas. BatchNormalization layers that train synchronise their
+    batch statistics across the replicas, so the run matches one device with the
+    same global batch (see the distributed-training guide).
+
     Args:
         model: a task model owning a finvision backbone, e.g. an
             :class:`~finvision.models.ImageClassifier`.
@@ -95,8 +120,9 @@ def finetune(
         after epoch.
 
     Raises:
-        ValueError: if the loss cannot be chosen or the steps per epoch cannot be
-            read from the data.
+        TypeError: if ``model`` does not own a finvision backbone.
+        ValueError: if ``train_data`` is empty, the loss cannot be chosen or the
+            steps per epoch cannot be read from the data.
 
     Example:
     >>> import numpy as np
@@ -107,6 +133,8 @@ def finetune(
     >>> history.epoch, sorted(history.history)
     ([0, 1], ['accuracy', 'loss'])
     """
+    backbone_of(model)  # a clear TypeError for anything but a finvision model
+    _check_not_empty(train_data)
     recipe = recipe or FineTuneRecipe()
     loss = recipe.loss or _default_loss(model)
     fit_data = _fit_arguments(train_data, recipe.batch_size)
@@ -135,14 +163,15 @@ def finetune(
                 decay=recipe.layer_decay,
             )
             model.compile(optimizer=optimizer, loss=loss, metrics=list(recipe.metrics))
-        phases.append(
-            model.fit(
-                **fit_data,
-                initial_epoch=recipe.head_epochs,
-                epochs=recipe.head_epochs + recipe.finetune_epochs,
-                **fit_options,
+        with _synchronized_batchnorm(model):
+            phases.append(
+                model.fit(
+                    **fit_data,
+                    initial_epoch=recipe.head_epochs,
+                    epochs=recipe.head_epochs + recipe.finetune_epochs,
+                    **fit_options,
+                )
             )
-        )
     return _merge(phases, model)
 
 
@@ -150,6 +179,31 @@ def _strategy_scope(model: keras.Model) -> Any:
     # Optimizer variables must be created under the strategy the model lives in.
     strategy = getattr(model, "distribute_strategy", None)
     return strategy.scope() if strategy is not None else contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _synchronized_batchnorm(model: keras.Model) -> Iterator[None]:
+    # Keras' BatchNormalization normalises each replica's share of the batch with
+    # that share's statistics; synchronised, every replica uses the global batch's.
+    # Switched off afterwards: `synchronized=True` in a saved config would not load
+    # on other backends.
+    strategy = getattr(model, "distribute_strategy", None)
+    layers = []
+    if getattr(strategy, "num_replicas_in_sync", 1) > 1:
+        layers = [
+            layer
+            for layer in backbone_of(model).layers
+            if isinstance(layer, keras.layers.BatchNormalization)
+            and layer.trainable
+            and not layer.synchronized
+        ]
+    for layer in layers:
+        layer.synchronized = True
+    try:
+        yield
+    finally:
+        for layer in layers:
+            layer.synchronized = False
 
 
 def _default_loss(model: keras.Model) -> keras.losses.Loss:
@@ -168,6 +222,17 @@ def _fit_arguments(data: Any, batch_size: int) -> dict[str, Any]:
     if isinstance(data, tuple) and len(data) == 2:
         return {"x": data[0], "y": data[1], "batch_size": batch_size}
     return {"x": data}
+
+
+def _check_not_empty(data: Any) -> None:
+    if isinstance(data, tuple) and len(data) == 2:
+        size = len(data[0])
+    elif hasattr(data, "cardinality"):
+        size = int(data.cardinality())
+    else:
+        return
+    if size == 0:
+        raise ValueError(f"`train_data` is empty; received {type(data).__name__} of 0 samples.")
 
 
 def _steps_per_epoch(data: Any, batch_size: int) -> int:
