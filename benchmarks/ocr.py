@@ -9,8 +9,10 @@ heavier capture nuisance than the training augmentation, read by:
 - RapidOCR (``rapidocr_onnxruntime``), MRZ only, when it is installed.
 
 Reported: character error rate, exact-line rate and lines/s (wall clock, same process
-and machine). Tesseract has no model of the four E-13B symbols, so on MICR lines it
-can read the digits only; the symbols count as its errors.
+and machine), for every engine at ``--nuisance`` and, for the finvision readers, also at
+the nuisance levels of ``--levels`` (clean renders, the training range, heavier).
+Tesseract has no model of the four E-13B symbols, so on MICR lines it can read the
+digits only; the symbols count as its errors.
 
 Run with ``make bench``; writes ``benchmarks/results/ocr.json``.
 """
@@ -103,17 +105,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1000)
     parser.add_argument("--nuisance", type=float, default=0.8)
+    parser.add_argument("--levels", type=float, nargs="*", default=[0.0, 0.5, 0.8])
+    parser.add_argument("--out", help="results file (default: benchmarks/results/ocr.json)")
     arguments = parser.parse_args()
     report = environment("ocr")
-    report.update(lines=arguments.lines, nuisance=arguments.nuisance, readers={})
+    report.update(lines=arguments.lines, nuisance=arguments.nuisance, readers={}, levels={})
     for name in (n for n in GENERATORS if n in list_builtin_presets()):
-        lines = GENERATORS[name](arguments.lines, seed=HELD_OUT_SEED, nuisance=arguments.nuisance)
-        images, texts = [line.image for line in lines], [line.text for line in lines]
+        images, texts = held_out(name, arguments.lines, arguments.nuisance)
         report["readers"][name] = {
             engine: measure(read, images, texts) for engine, read in available_readers(name).items()
         }
         print(name, report["readers"][name], flush=True)
-    write_results(report)
+        read = finvision_reader(name)
+        report["levels"][name] = {
+            f"{level:.1f}": measure(read, *held_out(name, arguments.lines, level))
+            for level in arguments.levels
+        }
+        print(name, "by nuisance", report["levels"][name], flush=True)
+    write_results(report, arguments.out)
+
+
+def held_out(name: str, count: int, nuisance: float) -> tuple[list[np.ndarray], list[str]]:
+    """Lines no reader was trained on (their own seed), with capture nuisance."""
+    lines = GENERATORS[name](count, seed=HELD_OUT_SEED, nuisance=nuisance)
+    return [line.image for line in lines], [line.text for line in lines]
 
 
 if __name__ == "__main__":

@@ -94,6 +94,22 @@ def _ocr(reader: str) -> Callable[[Mapping[str, Any]], list[Row]]:
     return rows
 
 
+def _ocr_levels(reader: str) -> Callable[[Mapping[str, Any]], list[Row]]:
+    def rows(results: Mapping[str, Any]) -> list[Row]:
+        return [
+            ((f"nuisance {level}" if decimal.Decimal(level) else "clean renders",), record)
+            for level, record in results["levels"][reader].items()
+        ]
+
+    return rows
+
+
+_OCR_COLUMNS = (
+    Column("CER", "cer", "{:.2%}"),
+    Column("exact lines", "exact_lines", "{:.1%}"),
+    Column("lines/s", "lines_per_second", "{:.1f}"),
+)
+
 TABLES: dict[str, Table] = {
     "backbone-overhead": Table(
         "backbone_overhead",
@@ -123,16 +139,10 @@ TABLES: dict[str, Table] = {
         ),
         _augmentation,
     ),
-    "ocr-mrz": Table(
-        "ocr",
-        ("engine",),
-        (
-            Column("CER", "cer", "{:.2%}"),
-            Column("exact lines", "exact_lines", "{:.1%}"),
-            Column("lines/s", "lines_per_second", "{:.1f}"),
-        ),
-        _ocr("mrz"),
-    ),
+    "ocr-mrz": Table("ocr", ("engine",), _OCR_COLUMNS, _ocr("mrz")),
+    "ocr-micr": Table("ocr", ("engine",), _OCR_COLUMNS, _ocr("micr")),
+    "ocr-levels-mrz": Table("ocr", ("held-out set",), _OCR_COLUMNS, _ocr_levels("mrz")),
+    "ocr-levels-micr": Table("ocr", ("held-out set",), _OCR_COLUMNS, _ocr_levels("micr")),
 }
 
 
