@@ -24,7 +24,12 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image, ImageOps
 
-from finvision.data.probe import ORIENTATION_TAG, check_pixel_limit, describe_error
+from finvision.data.probe import (
+    ORIENTATION_TAG,
+    PILLOW_ERRORS,
+    check_pixel_limit,
+    describe_error,
+)
 from finvision.data.report import LoadReport, UnreadableImageError
 
 #: Factor from 16-bit samples to the [0, 255] pixel scale.
@@ -272,7 +277,7 @@ class PageDecoder:
         name = path if page == 0 else f"{path} (page {page})"
         try:
             pixels = pillow_pixels(path, page, channels)
-        except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as error:
+        except PILLOW_ERRORS as error:
             reason = describe_error(error)
             if self.on_error == "raise":
                 raise UnreadableImageError(name, reason) from error

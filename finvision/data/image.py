@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 import tensorflow as tf
@@ -11,7 +12,7 @@ from finvision.data import _checks
 from finvision.data.decode import PageDecoder
 from finvision.data.pipeline import plan_page
 from finvision.data.probe import probe_image
-from finvision.data.report import LoadReport
+from finvision.data.report import LoadReport, UnreadableImageError
 from finvision.data.resize import fit_to_size
 
 
@@ -72,9 +73,13 @@ def load_image(
         "raise",
         LoadReport(path),
     )
-    image, _ = decoder(
-        tf.constant(path), tf.constant(page), tf.constant(0), tf.constant(info.orientation)
-    )
+    try:
+        image, _ = decoder(
+            tf.constant(path), tf.constant(page), tf.constant(0), tf.constant(info.orientation)
+        )
+    except tf.errors.InvalidArgumentError as error:  # TensorFlow's JPEG or PNG decoder
+        reason = re.sub(r"\{\{.*?\}\}\s*|\s*\[Op:.*$", "", error.message)
+        raise UnreadableImageError(path, f"corrupt or truncated ({reason})") from error
     if size is not None:
         image = fit_to_size(
             image, size, content=tf.constant(content) if keep_aspect else None, method=interpolation

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import struct
 import warnings
 from typing import BinaryIO
 
@@ -153,6 +154,22 @@ def _page_info(image: Image.Image, page: int, handle: BinaryIO) -> PageInfo:
     return PageInfo(page, height, width, decoder, channels)
 
 
+#: What Pillow raises on a corrupt file: beside OSError and ValueError, its
+#: plugins let KeyError, TypeError, IndexError and struct.error escape from
+#: malformed tags (found by fuzzing TIFF files).
+PILLOW_ERRORS = (
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    KeyError,
+    TypeError,
+    IndexError,
+    struct.error,
+    Image.DecompressionBombError,
+)
+
+
 def describe_error(error: Exception) -> str:
     """Says in plain words why a file could not be read.
 
@@ -222,6 +239,6 @@ def probe_image(path: str, *, all_pages: bool = True) -> list[PageInfo]:
                 handle.seek(0)
                 with Image.open(handle) as image:
                     image.verify()
-    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as error:
+    except PILLOW_ERRORS as error:
         raise UnreadableImageError(path, describe_error(error)) from error
     return pages
