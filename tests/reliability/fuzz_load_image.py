@@ -20,7 +20,7 @@ import numpy as np
 from finvision import data
 
 SUFFIXES = (".png", ".jpg", ".tif", ".bmp", ".gif", ".webp")
-WORKDIR = Path(tempfile.mkdtemp(prefix="finvision-fuzz-"))
+WORKDIR = Path(tempfile.gettempdir()) / f"finvision-fuzz-{os.getpid()}"
 
 
 def check(raw: bytes) -> None:
@@ -46,6 +46,7 @@ def main(argv: list[str]) -> int:
         print("atheris is not installed (pip install atheris); nothing to fuzz.")
         return 0
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    WORKDIR.mkdir(exist_ok=True)
     atheris.Setup([sys.argv[0], *argv], atheris.instrument_func(check))
     atheris.Fuzz()
     return 0
