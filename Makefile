@@ -5,9 +5,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.bench-installed
+JAX_INSTALLED := $(VENV)/.jax-installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: demo test lint bench docs clean fonts tesseract
+.PHONY: demo test test-jax lint bench docs clean fonts tesseract
 
 # OCR-B draws the synthetic MRZ data (finvision.data.synthetic). It is installed from
 # the Debian package when missing and apt-get can run; otherwise only a warning.
@@ -53,6 +54,19 @@ lint: $(INSTALLED)
 
 test: lint fonts
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# The backend-agnostic tests (models, layers, losses, metrics, transfer learning) on
+# JAX; tests marked tensorflow_only (tf.data, TFDS, TFLite, SavedModel, tf.distribute,
+# JPEG ops) are left out. One process: a JAX worker holds about 10 GiB of compiled code.
+JAX_TESTS := tests/models tests/preprocessing tests/metrics tests/verification \
+	tests/tamper tests/text tests/transfer
+
+$(JAX_INSTALLED): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e ".[dev,jax]"
+	touch $(JAX_INSTALLED)
+
+test-jax: $(JAX_INSTALLED) fonts
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -m "not slow and not tensorflow_only" $(JAX_TESTS)
 
 bench: $(BENCH_INSTALLED) fonts tesseract
 	$(BIN)/python benchmarks/backbone_overhead.py

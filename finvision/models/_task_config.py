@@ -28,6 +28,11 @@ def base_task_config(model: keras.Model) -> dict[str, Any]:
 def task_from_config(cls: type[Task], config: dict[str, Any]) -> Task:
     """Rebuilds a task model from its config, deserializing the backbone first.
 
+    ``trainable=True`` is not passed to the constructor: Keras sets it on every
+    sublayer on some backends (JAX), which would unfreeze the layers the
+    backbone's config keeps frozen. ``trainable=False`` freezes the whole model,
+    as saved.
+
     Example:
     >>> from finvision.models import ImageClassifier, create_backbone
     >>> model = ImageClassifier(create_backbone("resnet18", input_shape=(32, 32, 3)), 2)
@@ -36,4 +41,8 @@ def task_from_config(cls: type[Task], config: dict[str, Any]) -> Task:
     """
     config = dict(config)
     config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
-    return cls(**config)
+    trainable = config.pop("trainable", True)
+    model = cls(**config)
+    if not trainable:
+        model.trainable = False
+    return model

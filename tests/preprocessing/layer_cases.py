@@ -1,5 +1,8 @@
 """One configured instance of every public preprocessing layer, for contract tests."""
 
+import keras
+import pytest
+
 from finvision import preprocessing as fp
 
 # name -> (factory, input channels, output channels or None for "same as input")
@@ -24,3 +27,22 @@ LAYER_CASES = {
 }
 
 RANDOM_CASES = [name for name in LAYER_CASES if name.startswith(("Random", "Document"))]
+
+# JPEG coding runs on TensorFlow ops only; these layers refuse other backends.
+TENSORFLOW_ONLY_CASES = ("ErrorLevelAnalysis", "RandomJPEGQuality")
+# The random cases the running backend can build, for property-based draws.
+BACKEND_RANDOM_CASES = [
+    name
+    for name in RANDOM_CASES
+    if keras.backend.backend() == "tensorflow" or name not in TENSORFLOW_ONLY_CASES
+]
+
+
+def case_params(names):
+    """The names as pytest parameters, the TensorFlow-only ones marked so."""
+    return [
+        pytest.param(name, marks=pytest.mark.tensorflow_only)
+        if name in TENSORFLOW_ONLY_CASES
+        else name
+        for name in names
+    ]

@@ -8,6 +8,8 @@ import tensorflow as tf
 from finvision.preprocessing import albumentations_map
 from finvision.preprocessing.albumentations_bridge import element_seed
 
+pytestmark = pytest.mark.tensorflow_only  # a tf.data bridge
+
 IMAGES = np.random.default_rng(0).integers(0, 256, (6, 16, 20, 3), dtype="uint8")
 
 

@@ -22,12 +22,14 @@ def pillow_jpeg(image, quality):
 
 
 @pytest.mark.parametrize("quality", [35, 90])
+@pytest.mark.tensorflow_only
 def test_jpeg_quality_equals_pillow_save_and_open(quality):
     layer = RandomJPEGQuality((quality, quality), seed=0)
     out = keras.ops.convert_to_numpy(layer(PHOTO, training=True))
     np.testing.assert_array_equal(out, pillow_jpeg(PHOTO, quality))
 
 
+@pytest.mark.tensorflow_only
 def test_grayscale_jpeg_equals_pillow():
     gray = PHOTO[:, :, 1]
     out = keras.ops.convert_to_numpy(RandomJPEGQuality((50, 50))(gray[:, :, None], training=True))

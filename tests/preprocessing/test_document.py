@@ -35,6 +35,7 @@ def test_resize_with_pad_same_width_pads_rows_evenly():
     np.testing.assert_array_equal(out[[0, 1, 6, 7]], 255.0)
 
 
+@pytest.mark.tensorflow_only  # interpolation="area" is a TensorFlow resize
 def test_resize_with_pad_moves_a_block_where_the_scale_says():
     # A 20 x 40 cheque-like image into 10 x 10: padded to 40 x 40 (10 rows above),
     # then shrunk 4x, so a 4 x 4 block at rows 10-13, columns 8-11 lands on row 5, column 2.
@@ -46,6 +47,7 @@ def test_resize_with_pad_moves_a_block_where_the_scale_says():
     assert out[5, 2] == pytest.approx(200.0)
 
 
+@pytest.mark.tensorflow_only
 def test_resize_with_pad_handles_unknown_sizes_in_a_graph():
     import tensorflow as tf
 

@@ -4,6 +4,7 @@ import io
 
 import keras
 import numpy as np
+import pytest
 from PIL import Image
 from scipy import ndimage
 from skimage import data
@@ -14,6 +15,7 @@ from finvision.preprocessing.forensics import SRM_KERNELS
 PHOTO = data.chelsea()[::4, ::4]  # 75 x 113 x 3
 
 
+@pytest.mark.tensorflow_only
 def test_error_level_analysis_equals_pillow_recompress_and_diff():
     buffer = io.BytesIO()
     Image.fromarray(PHOTO).save(buffer, "JPEG", quality=90)
@@ -23,6 +25,7 @@ def test_error_level_analysis_equals_pillow_recompress_and_diff():
     np.testing.assert_array_equal(actual, expected)
 
 
+@pytest.mark.tensorflow_only
 def test_error_level_analysis_shows_a_pasted_region():
     once = io.BytesIO()
     Image.fromarray(PHOTO).save(once, "JPEG", quality=70)

@@ -71,6 +71,7 @@ def test_frozen_backbone_changes_nothing_but_the_head():
     assert changed_paths(model, before) == HEAD
 
 
+@pytest.mark.tensorflow_only  # tf.GradientTape
 def test_unfreeze_p5_trains_only_the_last_stage_and_the_head():
     model = make_classifier()
     transfer.freeze_backbone(model)

@@ -46,6 +46,7 @@ def test_multipliers_follow_levels(classifier):
     assert "conv3_block1_1_conv/kernel" not in explicit.lr_multipliers
 
 
+@pytest.mark.tensorflow_only  # gradients() uses tf.GradientTape
 def test_sgd_update_is_lr_times_multiplier_times_gradient(classifier):
     optimizer = transfer.layerwise_learning_rates(keras.optimizers.SGD(0.1), classifier, decay=0.5)
     variables = classifier.trainable_variables
@@ -57,6 +58,7 @@ def test_sgd_update_is_lr_times_multiplier_times_gradient(classifier):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(variable), expected)
 
 
+@pytest.mark.tensorflow_only  # gradients() uses tf.GradientTape
 def test_schedule_gives_the_learning_rate_of_each_step(classifier):
     schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=1, decay_rate=0.5)
     optimizer = transfer.with_lr_multipliers(
@@ -73,6 +75,7 @@ def test_schedule_gives_the_learning_rate_of_each_step(classifier):
         np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.tensorflow_only  # gradients() uses tf.GradientTape
 def test_adam_first_step_scales_with_multiplier(classifier):
     optimizer = transfer.layerwise_learning_rates(
         keras.optimizers.Adam(1e-3), classifier, decay=0.1

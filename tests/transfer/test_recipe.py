@@ -107,6 +107,7 @@ def test_errors_before_any_training():
         transfer.finetune(backbone, (IMAGES, LABELS), recipe=RECIPE, verbose=0)
 
 
+@pytest.mark.tensorflow_only
 def test_inside_mirrored_strategy():
     strategy = tf.distribute.MirroredStrategy()
     with strategy.scope():

@@ -97,6 +97,7 @@ def test_triplet_without_triplets_is_zero():
 
 
 @pytest.mark.parametrize("loss", [ContrastiveLoss(), TripletLoss()])
+@pytest.mark.tensorflow_only  # tf.GradientTape
 def test_gradients_are_finite_for_identical_embeddings(loss):
     embeddings = tf.Variable(np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 0.0]], "float32"))
     with tf.GradientTape() as tape:
