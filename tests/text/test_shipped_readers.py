@@ -12,8 +12,8 @@ GENERATORS = {"mrz": synthetic.mrz_lines, "micr": synthetic.micr_lines}
 SHIPPED = [name for name in GENERATORS if name in list_builtin_presets()]
 
 
-def test_the_mrz_reader_is_shipped():
-    assert "mrz" in SHIPPED
+def test_the_mrz_and_micr_readers_are_shipped():
+    assert SHIPPED == ["mrz", "micr"]
 
 
 @pytest.mark.parametrize("name", SHIPPED)
