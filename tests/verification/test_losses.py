@@ -144,7 +144,7 @@ def test_arcface_loss_is_softmax_cross_entropy_of_the_logits():
 
 
 def test_arcface_head_outputs_cosines_with_normalised_centres():
-    head = ArcFaceHead(3)
+    head = ArcFaceHead(3, name="arc_face_head")  # explicit: auto-names depend on test order
     embeddings = RNG.normal(size=(4, 5)).astype("float32") * 3.0
     cosines = keras.ops.convert_to_numpy(head(embeddings))
     centres = keras.ops.convert_to_numpy(head.kernel)
