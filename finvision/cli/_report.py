@@ -85,9 +85,7 @@ def evaluate_predictions(
     (0.75, 0.5, 1.0)
     """
     labels = np.asarray(labels).astype(int).reshape(-1)
-    probabilities = np.asarray(probabilities, dtype=np.float64)
-    if probabilities.ndim == 2 and probabilities.shape[1] == 1:
-        probabilities = np.concatenate([1 - probabilities, probabilities], axis=1)
+    probabilities = class_probabilities(probabilities)
     names = list(class_names)
     predicted = probabilities.argmax(axis=1)
     confusion = np.zeros((len(names), len(names)), dtype=np.int64)
@@ -115,6 +113,21 @@ def evaluate_predictions(
         positive_class=positive_class,
         one_vs_rest=_one_vs_rest(labels, probabilities, names, positive_class),
     )
+
+
+def class_probabilities(outputs: Any) -> np.ndarray:
+    """A classifier's outputs as ``(n, k)`` class probabilities.
+
+    A one-unit sigmoid output ``(n, 1)`` is P(class 1) and becomes two columns.
+
+    Example:
+    >>> class_probabilities([[0.25], [0.75]]).tolist()
+    [[0.75, 0.25], [0.25, 0.75]]
+    """
+    probabilities = np.asarray(outputs, dtype=np.float64)
+    if probabilities.ndim == 2 and probabilities.shape[1] == 1:
+        return np.concatenate([1 - probabilities, probabilities], axis=1)
+    return probabilities
 
 
 def _one_vs_rest(

@@ -33,6 +33,7 @@ def run(arguments: argparse.Namespace) -> int:
     """Predicts; see ``finvision predict --help``."""
     import numpy as np
 
+    from finvision.cli._report import class_probabilities
     from finvision.data import UnreadableImageError, load_image
 
     model = load_model(arguments.model)
@@ -47,9 +48,9 @@ def run(arguments: argparse.Namespace) -> int:
         except (UnreadableImageError, FileNotFoundError) as error:
             print(f"finvision predict: {error}", file=sys.stderr)
     if images:
-        probabilities = np.asarray(model.predict(np.stack(images), batch_size=32, verbose=0))
-        if probabilities.shape[1] == 1:  # one sigmoid unit: P(class 1)
-            probabilities = np.concatenate([1 - probabilities, probabilities], axis=1)
+        probabilities = class_probabilities(
+            model.predict(np.stack(images), batch_size=32, verbose=0)
+        )
         for path, row in zip(readable, probabilities, strict=True):
             best = np.argsort(-row, kind="stable")[: max(1, arguments.top)]
             print(f"{path}  " + "  ".join(f"{class_names[i]} {row[i]:.4f}" for i in best))
