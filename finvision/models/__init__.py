@@ -10,6 +10,7 @@ from finvision.models.alphabets import ALPHABETS, encode_texts
 from finvision.models.backbone import Backbone
 from finvision.models.classifier import ImageClassifier
 from finvision.models.factory import create_backbone
+from finvision.models.frames import FramePositionEncoding, PerFrame
 from finvision.models.mrz import (
     MRZ_ALPHABET,
     MRZ_FORMATS,
@@ -26,6 +27,7 @@ from finvision.models.registry import (
     get_backbone_spec,
     list_backbones,
 )
+from finvision.models.sequence import TEMPORAL_LAYERS, SequenceClassifier
 from finvision.models.tamper import TamperSegmenter
 from finvision.models.text_recognition import TextLineRecognizer, line_backbone
 from finvision.models.verification import SiameseVerifier
@@ -35,12 +37,16 @@ __all__ = [
     "ALPHABETS",
     "MRZ_ALPHABET",
     "MRZ_FORMATS",
+    "TEMPORAL_LAYERS",
     "Backbone",
     "BackboneSpec",
+    "FramePositionEncoding",
     "ImageClassifier",
     "ParsedMRZ",
+    "PerFrame",
     "Preprocessing",
     "Preset",
+    "SequenceClassifier",
     "SiameseVerifier",
     "TamperSegmenter",
     "TextLineRecognizer",

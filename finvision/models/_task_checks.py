@@ -119,6 +119,36 @@ def check_rate(name: str, value: Any) -> None:
         raise ValueError(f"`{name}` must be a number in [0, 1); received {value!r}.")
 
 
+def check_class_names(class_names: Sequence[str] | None, num_classes: int) -> list[str] | None:
+    """Checks optional class names: one distinct non-empty string per class.
+
+    A one-unit binary head (``num_classes=1``) names both classes.
+
+    Returns:
+        The names as a list, or None.
+
+    Raises:
+        ValueError: naming the expected count and the names received.
+
+    Example:
+    >>> check_class_names(("genuine", "forged"), 1)
+    ['genuine', 'forged']
+    """
+    if class_names is None:
+        return None
+    names = list(class_names) if not isinstance(class_names, str) else [class_names]
+    expected = max(num_classes, 2)  # a binary sigmoid head names both classes
+    if len(names) != expected or not all(isinstance(n, str) and n for n in names):
+        raise ValueError(
+            f"`class_names` must be {expected} non-empty strings (one per class"
+            f"{'; 2 for a one-unit binary head' if num_classes == 1 else ''}); "
+            f"received {class_names!r}."
+        )
+    if len(set(names)) != len(names):
+        raise ValueError(f"`class_names` must be distinct; received {class_names!r}.")
+    return names
+
+
 def _check_model(backbone: Any) -> None:
     if not isinstance(backbone, keras.Model):
         raise TypeError(

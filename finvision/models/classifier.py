@@ -10,6 +10,7 @@ import keras
 from finvision.models._pooled_head import pooled, pooling_layers
 from finvision.models._task_checks import (
     check_choice,
+    check_class_names,
     check_feature_backbone,
     check_positive_int,
     check_rate,
@@ -69,7 +70,7 @@ class ImageClassifier(PresetMixin, keras.Model):
     ) -> None:
         check_feature_backbone(backbone, type(self).__name__)
         check_positive_int("num_classes", num_classes)
-        class_names = _check_class_names(class_names, num_classes)
+        class_names = check_class_names(class_names, num_classes)
         check_choice("pooling", pooling, ("avg", "max"))
         check_rate("dropout", dropout)
         head_activation = "sigmoid" if num_classes == 1 and activation == "softmax" else activation
@@ -142,19 +143,3 @@ class ImageClassifier(PresetMixin, keras.Model):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> ImageClassifier:
         return task_from_config(cls, config)
-
-
-def _check_class_names(class_names: Sequence[str] | None, num_classes: int) -> list[str] | None:
-    if class_names is None:
-        return None
-    names = list(class_names) if not isinstance(class_names, str) else [class_names]
-    expected = max(num_classes, 2)  # a binary sigmoid head names both classes
-    if len(names) != expected or not all(isinstance(n, str) and n for n in names):
-        raise ValueError(
-            f"`class_names` must be {expected} non-empty strings (one per class"
-            f"{'; 2 for a one-unit binary head' if num_classes == 1 else ''}); "
-            f"received {class_names!r}."
-        )
-    if len(set(names)) != len(names):
-        raise ValueError(f"`class_names` must be distinct; received {class_names!r}.")
-    return names

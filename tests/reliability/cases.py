@@ -133,6 +133,16 @@ LAYERS = {
         lambda: losses.ArcFaceHead(5, name="centres"),
         RNG.normal(size=(4, 8)).astype("float32"),
     ),
+    "models.PerFrame": LayerCase(
+        models.PerFrame,
+        lambda: models.PerFrame(keras.layers.Conv2D(4, 3, name="frame_conv")),
+        RNG.normal(size=(2, 3, 8, 8, 2)).astype("float32"),
+    ),
+    "models.FramePositionEncoding": LayerCase(
+        models.FramePositionEncoding,
+        models.FramePositionEncoding,
+        RNG.normal(size=(2, 5, 6)).astype("float32"),
+    ),
     "callbacks.OperatingThreshold": LayerCase(
         callbacks.OperatingThreshold,
         lambda: callbacks.OperatingThreshold(0.625),
@@ -172,6 +182,7 @@ def _train_reader(model: models.TextLineRecognizer) -> None:
 
 LINES = _pixels(1, 16, 48)
 IDENTITIES = np.array([0, 0, 1, 1])
+CLIPS = RNG.integers(0, 256, (2, 3, SIZE, SIZE, 3), dtype="uint8")
 MASKS = (RNG.uniform(size=(2, SIZE, SIZE, 1)) > 0.8).astype("float32")
 
 MODELS = {
@@ -193,6 +204,14 @@ MODELS = {
         lambda model: _train(
             model, "sparse_categorical_crossentropy", _pixels(3), np.array([0, 2])
         ),
+    ),
+    "models.SequenceClassifier": ModelCase(
+        models.SequenceClassifier,
+        lambda: models.SequenceClassifier(
+            _backbone(TASK_BACKBONE), 2, temporal="attention", units=8, num_heads=2, frames=3
+        ),
+        CLIPS,
+        lambda model: _train(model, "sparse_categorical_crossentropy", CLIPS, np.array([0, 1])),
     ),
     "models.SiameseVerifier": ModelCase(
         models.SiameseVerifier,

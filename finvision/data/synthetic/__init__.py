@@ -25,6 +25,7 @@ True
 """
 
 from finvision.data.synthetic.cheques import CHEQUE_FIELDS, Cheque, amount_in_words, cheques
+from finvision.data.synthetic.clips import BLINK_CLIP_CLASSES, Clips, blink_clips
 from finvision.data.synthetic.documents import DOCUMENT_TYPES, DocumentImages, document_types
 from finvision.data.synthetic.fonts import (
     OCR_B_PACKAGE,
@@ -61,6 +62,7 @@ from finvision.data.synthetic.vocabulary import COUNTRY_CODES
 from finvision.models.mrz import MRZ_ALPHABET
 
 __all__ = [
+    "BLINK_CLIP_CLASSES",
     "CHEQUE_FIELDS",
     "COUNTRY_CODES",
     "DOCUMENT_TYPES",
@@ -72,6 +74,7 @@ __all__ = [
     "PAIR_KINDS",
     "TAMPER_KINDS",
     "Cheque",
+    "Clips",
     "DocumentImages",
     "FontNotFoundError",
     "MRZBlock",
@@ -82,6 +85,7 @@ __all__ = [
     "aba_check_digit",
     "amount_in_words",
     "apply_nuisance",
+    "blink_clips",
     "cheques",
     "document_types",
     "find_ocr_b_font",

@@ -20,6 +20,7 @@ WRITER_STREAM = 5
 TAMPER_STREAM = 6
 NUISANCE_STREAM = 7
 DOCUMENT_STREAM = 8  # and 9, for the ID cards
+CLIP_STREAM = 10
 
 
 def sample_generators(stream: int, seed: int, count: int) -> list[np.random.Generator]:
