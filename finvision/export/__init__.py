@@ -7,6 +7,9 @@
 - :func:`to_onnx`: through tf2onnx (``pip install "finvision[export]"``).
 - :func:`compare`: max/mean output difference, top-1 agreement and size of an
   export against the Keras model, as an :class:`ExportReport`.
+- :func:`make_server`: a local stand-in for TF Serving's REST API, to try
+  requests without Docker (local testing only; ``python -m
+  finvision.export.serve``).
 
 Every export keeps the model's preprocessing (it is in the graph), refuses
 to replace an existing output unless ``overwrite=True``, and writes to a
@@ -20,6 +23,7 @@ Example:
 
 from finvision.export._representative import MAX_REPRESENTATIVE_SAMPLES
 from finvision.export.compare import ExportReport, compare
+from finvision.export.local_server import LocalModelServer, make_server
 from finvision.export.onnx import to_onnx
 from finvision.export.saved_model import to_saved_model
 from finvision.export.tflite import QUANTIZATIONS, to_tflite
@@ -28,7 +32,9 @@ __all__ = [
     "MAX_REPRESENTATIVE_SAMPLES",
     "QUANTIZATIONS",
     "ExportReport",
+    "LocalModelServer",
     "compare",
+    "make_server",
     "to_onnx",
     "to_saved_model",
     "to_tflite",
