@@ -104,6 +104,16 @@ def _ocr_levels(reader: str) -> Callable[[Mapping[str, Any]], list[Row]]:
     return rows
 
 
+def _sequence(results: Mapping[str, Any]) -> list[Row]:
+    systems = {
+        "per_frame": "per-frame `ImageClassifier`, frame scores averaged",
+        "lstm": '`SequenceClassifier(temporal="lstm")`',
+        "gru": '`SequenceClassifier(temporal="gru")`',
+        "attention": '`SequenceClassifier(temporal="attention")`',
+    }
+    return [((label,), results["systems"][key]) for key, label in systems.items()]
+
+
 _OCR_COLUMNS = (
     Column("CER", "cer", "{:.2%}"),
     Column("exact lines", "exact_lines", "{:.1%}"),
@@ -143,6 +153,18 @@ TABLES: dict[str, Table] = {
     "ocr-micr": Table("ocr", ("engine",), _OCR_COLUMNS, _ocr("micr")),
     "ocr-levels-mrz": Table("ocr", ("held-out set",), _OCR_COLUMNS, _ocr_levels("mrz")),
     "ocr-levels-micr": Table("ocr", ("held-out set",), _OCR_COLUMNS, _ocr_levels("micr")),
+    "sequence": Table(
+        "sequence",
+        ("model",),
+        (
+            Column("test accuracy", "accuracy", "{:.3f}"),
+            Column("95% interval", "accuracy_95ci", "{:.3f}"),
+            Column("ROC AUC", "roc_auc", "{:.3f}"),
+            Column("training", "training_seconds", "{:.0f} s"),
+            Column("clips/s", "clips_per_second", "{:.0f}"),
+        ),
+        _sequence,
+    ),
 }
 
 
