@@ -179,8 +179,9 @@ def _column_batches(inputs: Any, specs: Mapping[str, tf.TensorSpec]) -> dict[str
 def _tensor(value: Any, spec: tf.TensorSpec, where: str) -> tf.Tensor:
     """``value`` (nested JSON lists) as a tensor of ``spec``'s dtype and shape."""
     if spec.dtype == tf.string:
+        strings = _strings(value, where)
         try:
-            tensor = tf.constant(_strings(value, where), tf.string)
+            tensor = tf.constant(strings, tf.string)
         except ValueError as error:
             raise RequestError(f"{where} must be a dense tensor of strings: {error}") from error
     else:
