@@ -29,6 +29,7 @@ import logging
 import os
 import re
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -122,10 +123,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 )
             )
         else:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self._answer(lambda: _predict(self.server, match["name"], _version(match), body))
+            self._answer(
+                lambda: _predict(self.server, match["name"], _version(match), self._body())
+            )
 
-    def _answer(self, respond: Any) -> None:
+    def _body(self) -> bytes:
+        length = self.headers.get("Content-Length", "0")
+        if not length.isdigit():
+            raise RequestError(f"Content-Length must be a whole number; received {length!r}.")
+        return self.rfile.read(int(length))
+
+    def _answer(self, respond: Callable[[], dict[str, Any]]) -> None:
         try:
             self._send(200, respond())
         except RequestError as error:

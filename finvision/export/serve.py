@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,7 +73,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["/no/such/model"])
     2
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     parser = build_parser()
     arguments = parser.parse_args(argv)
     try:

@@ -1,6 +1,7 @@
 """The guide's REST requests, posted over HTTP to `finvision.export.serve`, and its errors."""
 
 import base64
+import http.client
 import io
 import json
 import re
@@ -259,6 +260,18 @@ def test_unknown_models_and_methods(servers, path, status, message):
     code, answer = post(servers["image"].url + path, {"instances": [IMAGE.tolist()]})
     assert (code, list(answer)) == (status, ["error"])
     assert re.search(message, answer["error"])
+
+
+def test_a_bad_content_length_gets_400(servers):
+    host, port = servers["image"].server_address[:2]
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    connection.putrequest("POST", "/v1/models/doc_type:predict")
+    connection.putheader("Content-Length", "-1")
+    connection.endheaders()
+    answer = connection.getresponse()
+    assert answer.status == 400
+    assert json.load(answer) == {"error": "Content-Length must be a whole number; received '-1'."}
+    connection.close()
 
 
 def test_the_highest_version_is_served(tmp_path, exported):
