@@ -68,10 +68,7 @@ class FramePositionEncoding(keras.layers.Layer):
     Self-attention alone does not see frame order; this layer adds the fixed
     encoding of Vaswani et al. (2017), ``sin(t / 10000^(2i/D))`` on even and
     ``cos`` on odd feature indices, for any number of frames ``T``. It has no
-    weights.
-
-    Args:
-        **kwargs: standard layer arguments (``name``, ``dtype``).
+    weights and takes the standard layer arguments (``name``, ``dtype``).
 
     Example:
     >>> import numpy as np
