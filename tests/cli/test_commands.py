@@ -163,3 +163,13 @@ def test_argparse_usage_errors_exit_2(capsys):
         cli.main(["export", "model.keras", "--format", "pdf", "--out", "x"])
     assert exit_info.value.code == 2
     assert "invalid choice: 'pdf'" in capsys.readouterr().err
+
+
+def test_quickstart_skips_plots_without_a_tampered_held_out_image(tmp_path, capsys):
+    from finvision.cli.quickstart import _plots
+    from finvision.data.synthetic import DOCUMENT_TYPES
+
+    held_out = (np.zeros((3, 16, 16, 3), "uint8"), np.array([0, 1, 2]))
+    assert _plots(None, held_out, tmp_path / "plots", DOCUMENT_TYPES) == []
+    assert "no plots: the held-out set needs tampered_cheque" in capsys.readouterr().out
+    assert not (tmp_path / "plots").exists()
