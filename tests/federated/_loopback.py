@@ -3,9 +3,10 @@
 Flower 1.41 still ships the gRPC server and client of ``flwr.server.start_server``
 and ``flwr.client.start_client`` (deprecated since 1.13 in favour of SuperLink and
 SuperNode processes, which would each import TensorFlow). The server must run in
-the main thread: it installs signal handlers, which this module restores after.
+the main thread: it installs signal handlers, which :func:`server_guard` restores.
 """
 
+import contextlib
 import signal
 import socket
 import threading
@@ -18,17 +19,30 @@ from flwr.server import ServerConfig, SimpleClientManager, start_server
 WAIT_S = 120
 
 
-class _BoundedClientManager(SimpleClientManager):
-    """Waits at most WAIT_S (not Flower's day) for clients, so a lost client fails fast."""
-
-    def wait_for(self, num_clients: int, timeout: int = 86400) -> bool:
-        return super().wait_for(num_clients, timeout=min(timeout, WAIT_S))
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server_guard(monkeypatch):
+    """Restores the signal handlers start_server installs, and makes the server wait
+    WAIT_S (not Flower's day) for clients, so a lost client fails the test instead of
+    hanging it."""
+    wait_for = SimpleClientManager.wait_for
+
+    def bounded_wait_for(self, num_clients, timeout=86400):
+        return wait_for(self, num_clients, timeout=min(timeout, WAIT_S))
+
+    monkeypatch.setattr(SimpleClientManager, "wait_for", bounded_wait_for)
+    signals = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+    handlers = {number: signal.getsignal(number) for number in signals}
+    try:
+        yield
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
 
 
 def _serve_client(port: int, client, errors: list) -> None:
@@ -48,7 +62,7 @@ def _serve_client(port: int, client, errors: list) -> None:
         errors.append(error)
 
 
-def run_federation(strategy, clients, num_rounds: int):
+def run_federation(strategy, clients, num_rounds: int, monkeypatch):
     """Runs ``num_rounds`` of ``strategy`` with ``clients`` on loopback; returns the History."""
     port = free_port()
     errors: list = []
@@ -58,18 +72,12 @@ def run_federation(strategy, clients, num_rounds: int):
     ]
     for thread in threads:
         thread.start()
-    signals = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
-    handlers = {number: signal.getsignal(number) for number in signals}
-    try:
+    with server_guard(monkeypatch):
         history = start_server(
             server_address=f"127.0.0.1:{port}",
             config=ServerConfig(num_rounds=num_rounds, round_timeout=WAIT_S),
             strategy=strategy,
-            client_manager=_BoundedClientManager(),
         )
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
     for thread in threads:
         thread.join(timeout=WAIT_S)
     if errors:

@@ -4,37 +4,13 @@ import keras
 import numpy as np
 import pytest
 from flwr.common import parameters_to_ndarrays
-from flwr.server import SimpleClientManager
-from flwr.server.client_proxy import ClientProxy
-from flwr.server.strategy import DifferentialPrivacyServerSideFixedClipping, FedAvg, FedProx
+from flwr.server.strategy import FedAvg, FedProx
 
 from finvision import federated
-from tests.federated.conftest import clone_of, image_model, split
+from tests.federated._in_process import client_manager, fit_round
+from tests.federated.conftest import clone_of, image_model
 
 SHARD_SIZES = [8, 16, 24]
-
-
-class InProcessProxy(ClientProxy):
-    """Hands the server's instructions straight to a FlowerClient in this process."""
-
-    def __init__(self, cid: str, client: federated.FlowerClient):
-        super().__init__(cid)
-        self.client = client.to_client()
-
-    def fit(self, ins, timeout, group_id):
-        return self.client.fit(ins)
-
-    def evaluate(self, ins, timeout, group_id):
-        return self.client.evaluate(ins)
-
-    def get_properties(self, ins, timeout, group_id):
-        raise NotImplementedError
-
-    def get_parameters(self, ins, timeout, group_id):
-        raise NotImplementedError
-
-    def reconnect(self, ins, timeout, group_id):
-        raise NotImplementedError
 
 
 @pytest.fixture(scope="module")
@@ -44,27 +20,16 @@ def global_model():
 
 @pytest.fixture(scope="module")
 def proxies(global_model, small_documents):
-    manager = SimpleClientManager()
-    for index, shard in enumerate(split(small_documents, SHARD_SIZES)):
-        client = federated.FlowerClient(clone_of(global_model), shard, shard, batch_size=8)
-        manager.register(InProcessProxy(str(index), client))
-    return manager
-
-
-def _fit_round(strategy, manager, server_round=1):
-    """One training round as Flower's server runs it: configure, fit, aggregate."""
-    instructions = strategy.configure_fit(server_round, strategy.initial_parameters, manager)
-    results = [(proxy, proxy.fit(ins, None, None)) for proxy, ins in instructions]
-    sent = [(parameters_to_ndarrays(res.parameters), res.num_examples) for _, res in results]
-    metrics = [(res.num_examples, res.metrics) for _, res in results]
-    aggregated, aggregated_metrics = strategy.aggregate_fit(server_round, results, [])
-    return instructions, sent, metrics, parameters_to_ndarrays(aggregated), aggregated_metrics
+    return client_manager(global_model, small_documents, SHARD_SIZES)
 
 
 def test_fedavg_is_the_example_weighted_mean(global_model, proxies):
     strategy = federated.server_strategy(model=global_model, min_clients=3, local_epochs=2)
-    instructions, sent, metrics, aggregated, aggregated_metrics = _fit_round(strategy, proxies)
+    instructions = strategy.configure_fit(1, strategy.initial_parameters, proxies)
     assert [ins.config for _, ins in instructions] == [{"local_epochs": 2, "server_round": 1}] * 3
+    sent, metrics, aggregated, aggregated_metrics = fit_round(
+        strategy, proxies, strategy.initial_parameters
+    )
     assert sorted(count for _, count in sent) == SHARD_SIZES
     total = sum(SHARD_SIZES)
     for index, array in enumerate(aggregated):
@@ -87,35 +52,6 @@ def test_fedprox_sends_mu_and_local_epochs(global_model, proxies):
     assert len(instructions) == 3
     expected = {"local_epochs": 3, "server_round": 2, "proximal_mu": 0.5}
     assert all(ins.config == expected for _, ins in instructions)
-
-
-def test_server_side_clipping_wraps_the_strategy(global_model, proxies):
-    clipping_norm = 0.05
-    strategy = DifferentialPrivacyServerSideFixedClipping(
-        federated.server_strategy(model=global_model, min_clients=3),
-        noise_multiplier=0.0,
-        clipping_norm=clipping_norm,
-        num_sampled_clients=3,
-    )
-    start = parameters_to_ndarrays(strategy.strategy.initial_parameters)
-    instructions = strategy.configure_fit(1, strategy.strategy.initial_parameters, proxies)
-    results = [(proxy, proxy.fit(ins, None, None)) for proxy, ins in instructions]
-    sent = [(parameters_to_ndarrays(res.parameters), res.num_examples) for _, res in results]
-    aggregated, _ = strategy.aggregate_fit(1, results, [])
-    expected_update = 0.0
-    for arrays, count in sent:  # clip each client's update to the norm, then FedAvg
-        update = [a.astype("float64") - b for a, b in zip(arrays, start, strict=True)]
-        norm = np.sqrt(sum(np.sum(u**2) for u in update))
-        assert norm > clipping_norm
-        expected_update = expected_update + count * np.concatenate([u.ravel() for u in update]) * (
-            clipping_norm / norm
-        )
-    expected_update /= sum(count for _, count in sent)
-    update = np.concatenate(
-        [(a - b).ravel() for a, b in zip(parameters_to_ndarrays(aggregated), start, strict=True)]
-    )
-    np.testing.assert_allclose(update, expected_update, atol=1e-6)
-    assert np.linalg.norm(update) <= clipping_norm * (1 + 1e-5)
 
 
 def test_model_gives_initial_parameters_and_follows_the_global_model(global_model):
