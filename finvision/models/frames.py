@@ -16,8 +16,9 @@ class PerFrame(keras.layers.Wrapper):
     Input ``(N, T, ...)`` becomes ``(N * T, ...)``, goes through ``layer`` in one
     call and comes back as ``(N, T, ...)``: the same result as
     ``keras.layers.TimeDistributed(layer)`` in inference, but as one batched call
-    rather than Keras 3's loop of one call per frame, which traced and trained
-    2-2.5x slower for an 8-frame clip through a MobileNetV3 backbone. ``T`` may
+    rather than Keras 3's loop of one call per frame. For 8-frame clips through
+    ``mobilenet_v3_small`` (``benchmarks/sequence.py``) the loop's first epoch,
+    tracing included, took 3.1x as long and later epochs 1.7x. ``T`` may
     vary between batches. In training, BatchNormalization statistics are taken
     over all ``N * T`` frames of the batch.
 
