@@ -17,11 +17,11 @@ from typing import Any
 import keras
 import numpy as np
 
-from finvision import callbacks, losses, metrics, models, preprocessing, transfer
+from finvision import callbacks, generative, losses, metrics, models, preprocessing, transfer
 from finvision.transfer.layerwise import LayerwiseLearningRateMixin
 from tests.preprocessing.layer_cases import LAYER_CASES, RANDOM_CASES
 
-PUBLIC_MODULES = (models, preprocessing, metrics, losses, callbacks, transfer)
+PUBLIC_MODULES = (models, preprocessing, metrics, losses, callbacks, transfer, generative)
 KERAS_BASES = (
     keras.layers.Layer,
     keras.metrics.Metric,
@@ -185,6 +185,21 @@ IDENTITIES = np.array([0, 0, 1, 1])
 CLIPS = RNG.integers(0, 256, (2, 3, SIZE, SIZE, 3), dtype="uint8")
 MASKS = (RNG.uniform(size=(2, SIZE, SIZE, 1)) > 0.8).astype("float32")
 
+# GAN networks take [noise or pixels, labels]; their own rng leaves RNG's draws unchanged.
+_GAN_RNG = np.random.default_rng(1)
+_GAN_LABELS = np.array([0, 1], dtype="int32")
+GAN_NOISE = [_GAN_RNG.normal(size=(2, 8)).astype("float32"), _GAN_LABELS]
+GAN_PIXELS = [_GAN_RNG.integers(0, 256, (2, SIZE, SIZE, 1), dtype="uint8"), _GAN_LABELS]
+
+
+def _gan() -> generative.ConditionalGAN:
+    return generative.ConditionalGAN(
+        generative.ConditionalGenerator(2, (SIZE, SIZE, 1), latent_dim=8, width=4),
+        generative.ConditionalDiscriminator(2, (SIZE, SIZE, 1), width=4),
+        seed=0,
+    )
+
+
 MODELS = {
     **{
         f"models.Backbone[{name}]": ModelCase(
@@ -233,6 +248,14 @@ MODELS = {
         LINES,
         _train_reader,
     ),
+    **{
+        f"generative.{cls.__name__}": ModelCase(cls, build, inputs)
+        for cls, build, inputs in (
+            (generative.ConditionalGenerator, lambda: _gan().generator, GAN_NOISE),
+            (generative.ConditionalDiscriminator, lambda: _gan().discriminator, GAN_PIXELS),
+            (generative.ConditionalGAN, lambda: _gan(), GAN_NOISE),
+        )
+    },
 }
 
 
