@@ -94,3 +94,21 @@ def test_tamper_benchmark_tiny(tmp_path, monkeypatch, capsys):
             check = report["sklearn_check"]["image_auc"][name][kind]
             assert check["finvision"] == figures["image_auc"]
             assert check["sklearn"] == pytest.approx(check["finvision"])
+
+
+def test_gan_augmentation_benchmark_tiny(tmp_path, monkeypatch, capsys):
+    report = run_benchmark("gan_augmentation", ["--tiny"], tmp_path, monkeypatch, capsys)
+
+    assert report["benchmark"] == "gan_augmentation"
+    assert report["setup"]["seeds"] == [0] and report["setup"]["train_count"] == 40
+    assert set(report["arms"]) == {"plain", "class_weights", "gan"}
+    seed = report["seeds"]["0"]
+    assert seed["gan"]["rare_training_images"] == 4 and len(seed["gan"]["discriminator_loss"]) == 1
+    for arm, figures in report["arms"].items():
+        recall = seed["arms"][arm]["recall_at_1pct_fpr"]
+        assert recall["sklearn"] == recall["finvision"] == figures["recall_at_1pct_fpr"]["mean"]
+        assert 0.0 <= recall["finvision"] <= 1.0
+        assert 0.0 <= figures["roc_auc"]["mean"] <= 1.0 and figures["roc_auc"]["std"] == 0.0
+    for name, distance in report["frechet"].items():
+        assert distance["per_seed"] == [seed["frechet"][name]]
+        assert np.isfinite(distance["mean"]) and distance["mean"] >= 0.0
