@@ -12,12 +12,16 @@ from flwr.common import (
     ndarrays_to_parameters,
     parameters_to_ndarrays,
 )
-from flwr.compat.common.recorddict_compat import fitins_to_recorddict, recorddict_to_fitres
 from flwr.server import SimpleClientManager
 from flwr.server.client_proxy import ClientProxy
 
 from finvision import federated
 from tests.federated.conftest import clone_of, split
+
+try:  # Flower 1.41 keeps the legacy message conversions in flwr.compat, 1.30 in flwr.common
+    from flwr.compat.common.recorddict_compat import fitins_to_recorddict, recorddict_to_fitres
+except ImportError:
+    from flwr.common.recorddict_compat import fitins_to_recorddict, recorddict_to_fitres
 
 
 class InProcessProxy(ClientProxy):

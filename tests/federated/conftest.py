@@ -18,15 +18,18 @@ DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 
 
 def image_model(seed: int = 0, *, learning_rate: float = 1e-2) -> keras.Model:
-    """A small CNN with BatchNormalization (momentum 0.9, so its statistics settle in
-    a few dozen steps), compiled with Adam and accuracy."""
+    """A small CNN with BatchNormalization, compiled with Adam and accuracy.
+
+    BatchNormalization momentum 0.5: the moving statistics follow the last few batches,
+    so after the hundred-odd steps of these tests inference matches training (with
+    0.9 or Keras' 0.99 the held-out accuracy of some seeds collapses)."""
     keras.utils.set_random_seed(seed)
     model = keras.Sequential(
         [
             keras.Input((SIZE, SIZE, 3)),
             keras.layers.Rescaling(1 / 127.5, offset=-1),
             keras.layers.Conv2D(8, 3, strides=2, padding="same"),
-            keras.layers.BatchNormalization(momentum=0.9),
+            keras.layers.BatchNormalization(momentum=0.5),
             keras.layers.ReLU(),
             keras.layers.Conv2D(16, 3, strides=2, padding="same", activation="relu"),
             keras.layers.GlobalAveragePooling2D(),
@@ -42,8 +45,8 @@ def image_model(seed: int = 0, *, learning_rate: float = 1e-2) -> keras.Model:
 
 
 def clone_of(model: keras.Model, seed: int = 0) -> keras.Model:
-    """A fresh compiled copy of ``image_model`` holding the weights of ``model``."""
-    copy = image_model(seed)
+    """A fresh compiled copy of ``image_model`` with the weights and learning rate of ``model``."""
+    copy = image_model(seed, learning_rate=float(model.optimizer.learning_rate))
     copy.set_weights(model.get_weights())
     return copy
 
