@@ -9,6 +9,29 @@ import keras
 import numpy as np
 
 
+def check_built_model(model: Any, name: str = "model") -> None:
+    """Checks that ``model`` is a ``keras.Model`` that has its weights.
+
+    Raises:
+        TypeError: if ``model`` is not a ``keras.Model``.
+        ValueError: if it has no weights yet.
+
+    Example:
+    >>> check_built_model(keras.Sequential([keras.layers.Dense(2)]))
+    Traceback (most recent call last):
+    ...
+    ValueError: `model` has no weights yet: build it (call it on a batch or give it a keras.Input) before it joins a federation; received an unbuilt Sequential.
+    """  # noqa: E501
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`{name}` must be a keras.Model; received {type(model).__name__}.")
+    if not model.weights:
+        raise ValueError(
+            f"`{name}` has no weights yet: build it (call it on a batch or give it a "
+            f"keras.Input) before it joins a federation; received an unbuilt "
+            f"{type(model).__name__}."
+        )
+
+
 def check_compiled_model(model: Any, name: str = "model") -> None:
     """Checks that ``model`` is a built, compiled ``keras.Model``.
 
@@ -23,14 +46,7 @@ def check_compiled_model(model: Any, name: str = "model") -> None:
     ...
     ValueError: `model` must be compiled (model.compile(optimizer=..., loss=..., metrics=...)) before it trains or evaluates in a federation; received an uncompiled Sequential.
     """  # noqa: E501
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"`{name}` must be a keras.Model; received {type(model).__name__}.")
-    if not model.weights:
-        raise ValueError(
-            f"`{name}` has no weights yet: build it (call it on a batch or give it a "
-            f"keras.Input) before it joins a federation; received an unbuilt "
-            f"{type(model).__name__}."
-        )
+    check_built_model(model, name)
     if not model.compiled:
         raise ValueError(
             f"`{name}` must be compiled (model.compile(optimizer=..., loss=..., metrics=...)) "
@@ -110,9 +126,8 @@ def check_fraction(name: str, value: Any, *, allow_zero: bool) -> float:
     ...
     ValueError: `fraction_fit` must be a number in (0, 1]; received 0.0.
     """
-    low = 0.0 if allow_zero else math.nextafter(0.0, 1.0)
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    if not (is_number and low <= value <= 1.0):
+    if not (is_number and 0.0 <= value <= 1.0 and (allow_zero or value > 0.0)):
         interval = "[0, 1]" if allow_zero else "(0, 1]"
         raise ValueError(f"`{name}` must be a number in {interval}; received {value!r}.")
     return float(value)

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 
 from finvision.federated._checks import (
+    check_built_model,
     check_compiled_model,
     check_fraction,
     check_non_negative,
@@ -115,8 +116,8 @@ def server_strategy(
             not callable.
         ValueError: for an unknown ``kind``, a negative ``proximal_mu`` or one
             given with ``kind="fedavg"``, fractions outside their range, both
-            ``evaluate_fn`` and ``evaluate_data``, ``evaluate_data`` without a
-            compiled ``model``, or a bad count.
+            ``evaluate_fn`` and ``evaluate_data``, an unbuilt ``model``,
+            ``evaluate_data`` without a compiled ``model``, or a bad count.
 
     Example:
     >>> strategy = server_strategy("fedprox", min_clients=3, proximal_mu=0.1)
@@ -202,8 +203,8 @@ def _server_evaluate(
             )
         check_compiled_model(model)
         evaluate_data = check_shard("evaluate_data", evaluate_data)
-    elif model is not None and not isinstance(model, keras.Model):
-        raise TypeError(f"`model` must be a keras.Model; received {type(model).__name__}.")
+    elif model is not None:
+        check_built_model(model)
     if model is None:
         return evaluate_fn
 

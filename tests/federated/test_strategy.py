@@ -147,6 +147,8 @@ def test_model_checks():
         federated.server_strategy(model=uncompiled, evaluate_data=data)
     with pytest.raises(TypeError, match=r"`model` must be a keras.Model; received str\."):
         federated.server_strategy(model="resnet18")
+    with pytest.raises(ValueError, match=r"`model` has no weights yet.*unbuilt Sequential"):
+        federated.server_strategy(model=keras.Sequential([keras.layers.Dense(2)]))
     with pytest.raises(TypeError, match=r"`evaluate_fn` must be a callable .*; received float\."):
         federated.server_strategy(evaluate_fn=0.5)
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
