@@ -18,6 +18,8 @@ _SUBMODULES = (
     "callbacks",
     "data",
     "export",
+    "federated",
+    "generative",
     "losses",
     "metrics",
     "models",

@@ -22,7 +22,9 @@ def test_import_is_silent_and_loads_no_heavy_modules():
 
 def test_submodules_load_on_use():
     assert finvision.models.create_backbone is not None
-    assert "models" in dir(finvision)
+    assert finvision.federated.FlowerClient is not None
+    assert finvision.generative.ConditionalGAN is not None
+    assert {"models", "federated", "generative"} <= set(dir(finvision))
 
 
 def test_unknown_attribute():
