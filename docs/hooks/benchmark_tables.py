@@ -114,6 +114,31 @@ def _sequence(results: Mapping[str, Any]) -> list[Row]:
     return [((label,), results["systems"][key]) for key, label in systems.items()]
 
 
+def _gan_augmentation(results: Mapping[str, Any]) -> list[Row]:
+    arms = {
+        "plain": "plain",
+        "class_weights": "class weights",
+        "gan": "real + GAN-drawn spliced",
+    }
+    distances = {
+        "generated_vs_real_rare": "GAN-drawn vs real spliced",
+        "real_vs_real_rare": "real vs real spliced (floor)",
+        "real_genuine_vs_real_rare": "real genuine vs real spliced",
+    }
+    figures = (("recall_at_1pct_fpr", "recall at 1% FPR"), ("roc_auc", "ROC AUC"))
+    return [
+        *(
+            ((figure, label), results["arms"][arm][key])
+            for key, figure in figures
+            for arm, label in arms.items()
+        ),
+        *(
+            (("Fréchet distance", label), results["frechet"][key])
+            for key, label in distances.items()
+        ),
+    ]
+
+
 _OCR_COLUMNS = (
     Column("CER", "cer", "{:.2%}"),
     Column("exact lines", "exact_lines", "{:.1%}"),
@@ -164,6 +189,16 @@ TABLES: dict[str, Table] = {
             Column("clips/s", "clips_per_second", "{:.0f}"),
         ),
         _sequence,
+    ),
+    "gan-augmentation": Table(
+        "gan_augmentation",
+        ("figure", "arm or sets"),
+        (
+            Column("mean", "mean", "{:.3f}"),
+            Column("std over seeds", "std", "{:.3f}"),
+            Column("per seed", "per_seed", "{:.3f}"),
+        ),
+        _gan_augmentation,
     ),
 }
 

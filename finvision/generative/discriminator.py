@@ -42,12 +42,10 @@ class ConditionalDiscriminator(keras.Model):
         width: filters of the first stage (the next have 2x and 4x).
         **kwargs: standard model arguments (``name``, ``trainable``, ``dtype``).
 
-    Inputs:
+    Inputs and output:
         ``[images, labels]``: pixels in [0, 255] ``(N, height, width, channels)``
-        (float or uint8) and int ``(N,)``.
-
-    Returns:
-        float32 logits ``(N, 1)``: higher means more real for that class.
+        (float or uint8) and int ``(N,)``; float32 logits ``(N, 1)`` come out,
+        higher meaning more real for that class.
 
     Example:
     >>> import numpy as np
