@@ -19,6 +19,7 @@ SHAPE = (32, 48, 3)
 
 @pytest.fixture(scope="module")
 def generator():
+    keras.utils.set_random_seed(0)  # initial weights independent of the tests run before
     model = ConditionalGenerator(3, SHAPE, latent_dim=6, width=4)
     last = model.get_layer("up3")  # spread the untrained pixels over [0, 255]
     last.kernel.assign(last.kernel * 30.0)
@@ -45,7 +46,7 @@ def test_images_are_the_rounded_generator_pixels_of_seeded_noise(generator):
         for b, n in ((0, 4), (1, 1))
     ]
     pixels = generator.predict([np.concatenate(noise), labels], verbose=0)
-    assert pixels.std() > 30
+    assert pixels.std() > 15  # spread over many pixel values, so rounding is exercised
     expected = np.clip(np.rint(pixels), 0, 255).astype("uint8")
     assert np.abs(images.astype(int) - expected.astype(int)).max() <= 1  # rounding at .5
     assert np.mean(images == expected) > 0.99
