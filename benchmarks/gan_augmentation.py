@@ -17,6 +17,9 @@ cross-entropy, ``--classifier-epochs`` epochs of batches of 32. Arms:
 
 - ``plain``: the imbalanced training set as it is;
 - ``class_weights``: the same, with ``finvision.data.class_weights`` (balanced);
+- ``oversampled``: the training set plus ``--synthetic-rare`` copies of its own
+  spliced cheques, repeated in turn: the control for the ``gan`` arm, with the same
+  number of images and steps per epoch but no new pixels;
 - ``gan``: the training set plus ``--synthetic-rare`` spliced cheques drawn by
   a ``ConditionalGAN`` (``ConditionalGenerator``/``ConditionalDiscriminator``,
   ``--gan-width``, latent 64, non-saturating loss, Adam 2e-4/0.5) trained for
@@ -60,7 +63,7 @@ from finvision.models import ImageClassifier, create_backbone
 
 RENDER_SIZE = (144, 320)
 TEST_SEED, REFERENCE_SEED, TRAIN_SEED = 900_000, 800_000, 1_000
-ARMS = ("plain", "class_weights", "gan")
+ARMS = ("plain", "class_weights", "oversampled", "gan")
 TARGET_FPR = 0.01
 LATENT_DIM = 64
 TINY = {
@@ -96,6 +99,15 @@ def cheque_images(count: int, seed: int, spliced: bool, size: tuple[int, int]) -
 def labelled(genuine: np.ndarray, rare: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     labels = np.r_[np.zeros(len(genuine)), np.ones(len(rare))].astype("int32")
     return np.concatenate([genuine, rare]), labels
+
+
+def repeated_rare(
+    images: np.ndarray, labels: np.ndarray, arguments: argparse.Namespace
+) -> tf.data.Dataset:
+    """``--synthetic-rare`` copies of the real spliced cheques, each repeated in turn."""
+    rare = images[labels == 1]
+    copies = rare[np.arange(arguments.synthetic_rare) % len(rare)]
+    return tf.data.Dataset.from_tensor_slices((copies, np.ones(len(copies), labels.dtype)))
 
 
 def checked_recall(labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:
@@ -160,7 +172,7 @@ def run_seed(
     test: tuple[np.ndarray, np.ndarray],
     references: dict[str, np.ndarray],
 ) -> dict:
-    """One seed: its training set, GAN and three classifiers, and their figures."""
+    """One seed: its training set, GAN and four classifiers, and their figures."""
     size = tuple(arguments.size)
     keras.utils.set_random_seed(seed)
     rare_count = max(1, round(arguments.train_count * arguments.rare_share))
@@ -174,6 +186,7 @@ def run_seed(
     datasets = {
         "plain": (real, None),
         "class_weights": (real, data.class_weights(labels)),
+        "oversampled": (real.concatenate(repeated_rare(images, labels, arguments)), None),
         "gan": (real.concatenate(generated), None),
     }
     test_images, test_labels = test

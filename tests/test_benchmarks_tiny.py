@@ -101,7 +101,7 @@ def test_gan_augmentation_benchmark_tiny(tmp_path, monkeypatch, capsys):
 
     assert report["benchmark"] == "gan_augmentation"
     assert report["setup"]["seeds"] == [0] and report["setup"]["train_count"] == 40
-    assert set(report["arms"]) == {"plain", "class_weights", "gan"}
+    assert set(report["arms"]) == {"plain", "class_weights", "oversampled", "gan"}
     seed = report["seeds"]["0"]
     assert seed["gan"]["rare_training_images"] == 4 and len(seed["gan"]["discriminator_loss"]) == 1
     for arm, figures in report["arms"].items():

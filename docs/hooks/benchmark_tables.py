@@ -118,6 +118,7 @@ def _gan_augmentation(results: Mapping[str, Any]) -> list[Row]:
     arms = {
         "plain": "plain",
         "class_weights": "class weights",
+        "oversampled": "real spliced repeated (control)",
         "gan": "real + GAN-drawn spliced",
     }
     distances = {
