@@ -80,6 +80,7 @@ bench: $(BENCH_INSTALLED) fonts tesseract
 	$(BIN)/python benchmarks/tamper.py
 	$(BIN)/python benchmarks/export.py
 	$(BIN)/python benchmarks/sequence.py
+	$(BIN)/python benchmarks/gan_augmentation.py
 
 # The documentation site (mkdocs.yml): guides, generated benchmark tables and API
 # reference; warnings fail the build. `$(BIN)/mkdocs serve` previews it.
