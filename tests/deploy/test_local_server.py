@@ -341,7 +341,25 @@ def test_python_m_serve_runs_until_ctrl_c(exported):
         url = re.search(r"at (http://127\.0\.0\.1:\d+/v1/models/doc_type) ", banner)[1]
         assert get(url)[1]["model_version_status"][0]["state"] == "AVAILABLE"
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        assert process.wait(timeout=60) == 0
     finally:
         process.kill()
         process.stdout.close()
+
+
+def test_closing_does_not_wait_for_an_idle_client(exported):
+    import socket
+    import threading
+    import time
+
+    server = export.make_server(exported["bytes"], port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    idle = socket.create_connection(server.server_address)  # connects, never sends a request
+    try:
+        time.sleep(0.5)  # the server accepts it and a handler thread waits for the request line
+        closer = threading.Thread(target=lambda: (server.shutdown(), server.server_close()))
+        closer.start()
+        closer.join(timeout=10)
+        assert not closer.is_alive(), "server_close() waited for the idle connection"
+    finally:
+        idle.close()
