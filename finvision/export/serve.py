@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -98,6 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "production); Ctrl+C stops.",
         flush=True,
     )
+    # A process started with SIGINT ignored (a background job, some test runners)
+    # would never see Ctrl+C; the command promises that Ctrl+C stops it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -332,8 +332,12 @@ def test_python_m_serve_runs_until_ctrl_c(exported):
         "--port",
         "0",
     ]
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    process = subprocess.Popen(  # started with SIGINT ignored, as a background job is
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
         banner = process.stdout.readline()
@@ -341,7 +345,7 @@ def test_python_m_serve_runs_until_ctrl_c(exported):
         url = re.search(r"at (http://127\.0\.0\.1:\d+/v1/models/doc_type) ", banner)[1]
         assert get(url)[1]["model_version_status"][0]["state"] == "AVAILABLE"
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=60) == 0
+        assert process.wait(timeout=30) == 0
     finally:
         process.kill()
         process.stdout.close()
