@@ -8,8 +8,9 @@ from typing import Any
 import keras
 
 from finvision.generative._checks import check_image_shape
-from finvision.generative._config import base_config, model_from_config
+from finvision.generative._config import base_config
 from finvision.models._task_checks import check_positive_int
+from finvision.models._task_config import from_config_keeping_frozen
 
 _LEAK = 0.2
 
@@ -103,4 +104,4 @@ class ConditionalDiscriminator(keras.Model):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> ConditionalDiscriminator:
-        return model_from_config(cls, config)
+        return from_config_keeping_frozen(cls, config)

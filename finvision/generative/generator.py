@@ -8,8 +8,9 @@ from typing import Any
 import keras
 
 from finvision.generative._checks import SIDE_STEP, check_image_shape
-from finvision.generative._config import base_config, model_from_config
+from finvision.generative._config import base_config
 from finvision.models._task_checks import check_positive_int
+from finvision.models._task_config import from_config_keeping_frozen
 
 #: Upsampling stages: the seed map is ``image side / 8``.
 _STAGES = 3
@@ -112,7 +113,7 @@ class ConditionalGenerator(keras.Model):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> ConditionalGenerator:
-        return model_from_config(cls, config)
+        return from_config_keeping_frozen(cls, config)
 
 
 def _normalised(x: keras.KerasTensor, name: str) -> keras.KerasTensor:

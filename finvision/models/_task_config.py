@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 import keras
 
-Task = TypeVar("Task", bound=keras.Model)
+Task = TypeVar("Task", bound=keras.layers.Layer)
 
 
 def base_task_config(model: keras.Model) -> dict[str, Any]:
@@ -25,13 +25,30 @@ def base_task_config(model: keras.Model) -> dict[str, Any]:
     }
 
 
+def from_config_keeping_frozen(cls: type[Task], config: dict[str, Any]) -> Task:
+    """Builds ``cls(**config)``; a model saved frozen comes back frozen.
+
+    ``trainable=True`` is not passed to the constructor: Keras sets it on every
+    sublayer on some backends (JAX), which would unfreeze the layers a
+    backbone's config keeps frozen. ``trainable=False`` freezes the whole model,
+    as saved.
+
+    Example:
+    >>> from_config_keeping_frozen(keras.layers.Dense, {"units": 2, "trainable": False}).trainable
+    False
+    """
+    config = dict(config)
+    trainable = config.pop("trainable", True)
+    model = cls(**config)
+    if not trainable:
+        model.trainable = False
+    return model
+
+
 def task_from_config(cls: type[Task], config: dict[str, Any]) -> Task:
     """Rebuilds a task model from its config, deserializing the backbone first.
 
-    ``trainable=True`` is not passed to the constructor: Keras sets it on every
-    sublayer on some backends (JAX), which would unfreeze the layers the
-    backbone's config keeps frozen. ``trainable=False`` freezes the whole model,
-    as saved.
+    Frozen models and layers stay frozen (see :func:`from_config_keeping_frozen`).
 
     Example:
     >>> from finvision.models import ImageClassifier, create_backbone
@@ -41,8 +58,4 @@ def task_from_config(cls: type[Task], config: dict[str, Any]) -> Task:
     """
     config = dict(config)
     config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
-    trainable = config.pop("trainable", True)
-    model = cls(**config)
-    if not trainable:
-        model.trainable = False
-    return model
+    return from_config_keeping_frozen(cls, config)
