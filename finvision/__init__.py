@@ -27,7 +27,38 @@ _SUBMODULES = (
     "transfer",
 )
 
-__all__ = ["__version__", *_SUBMODULES]
+#: The submodules that register Keras-serializable objects under ``finvision>``.
+_SERIALIZABLE_SUBMODULES = (
+    "callbacks",
+    "generative",
+    "losses",
+    "metrics",
+    "models",
+    "preprocessing",
+    "transfer",
+)
+
+__all__ = ["__version__", "register_serializables", *_SUBMODULES]
+
+
+def register_serializables() -> None:
+    """Registers every finvision layer, model, loss and metric with Keras.
+
+    ``import finvision`` stays cheap, so finvision's classes are registered only
+    when their submodule is first used. Call this before
+    ``keras.saving.load_model`` on a ``.keras`` file that holds finvision
+    objects when the process has not used those submodules yet (the
+    ``finvision`` command does it for you). Calling it again does nothing.
+
+    Example:
+    >>> import finvision
+    >>> finvision.register_serializables()
+    >>> import keras
+    >>> keras.saving.get_registered_object("finvision>ImageClassifier").__name__
+    'ImageClassifier'
+    """
+    for name in _SERIALIZABLE_SUBMODULES:
+        importlib.import_module(f"{__name__}.{name}")
 
 
 def __getattr__(name: str) -> ModuleType:

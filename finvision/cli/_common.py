@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 from pathlib import Path
@@ -23,6 +24,24 @@ class UsageError(ValueError):
     """A command-line argument the command cannot use; exit code 2."""
 
 
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, except where there is none to show (``None``).
+
+    Example:
+    >>> parser = argparse.ArgumentParser(formatter_class=HelpFormatter)
+    >>> _ = parser.add_argument("--epochs", type=int, default=3, help="epochs")
+    >>> _ = parser.add_argument("--weights", help="weights file")
+    >>> help_text = parser.format_help()
+    >>> "epochs (default: 3)" in help_text, "(default: None)" in help_text
+    (True, False)
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def output_directory(path: Path, overwrite: bool) -> Path:
     """Creates the output directory ``--out``; a non-empty one needs ``--overwrite``.
 
@@ -39,7 +58,7 @@ def output_directory(path: Path, overwrite: bool) -> Path:
     if path.is_dir() and any(path.iterdir()) and not overwrite:
         raise UsageError(
             f"--out {str(path)!r} already holds files; pass --overwrite to replace the "
-            "quickstart's files there, or choose another directory."
+            "command's own files there, or choose another directory."
         )
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -86,6 +105,9 @@ def load_model(path: str | os.PathLike) -> Any:
     if location.is_file() and location.suffix == ".keras":
         import keras
 
+        import finvision
+
+        finvision.register_serializables()
         return keras.saving.load_model(location, safe_mode=True)
     problem = "which does not exist" if not location.exists() else "which is neither"
     raise UsageError(
@@ -140,3 +162,54 @@ def write_json(path: Path, payload: dict[str, Any]) -> None:
     <BLANKLINE>
     """
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf8")
+
+
+def adapted_recipe(pretrained: bool, **fields: Any) -> Any:
+    """A ``FineTuneRecipe`` adapted to where the backbone's weights came from.
+
+    From random weights (no ``--weights``, the only choice offline) frozen
+    BatchNormalization and a frozen trunk leave MobileNet's features near zero
+    and the loss at ln(number of classes): the whole backbone trains from P1
+    with learning BatchNormalization and no layer-wise decay. Pretrained
+    weights keep the usual fine-tuning from P4. ``fields`` set to ``None``
+    take these defaults; others are passed through.
+
+    Example:
+    >>> adapted_recipe(False, unfreeze_from=None).unfreeze_from
+    'P1'
+    >>> adapted_recipe(True, unfreeze_from=None).keep_batchnorm_frozen
+    True
+    """
+    from finvision import transfer
+
+    defaults = {
+        "finetune_learning_rate": 1e-4 if pretrained else 3e-3,
+        "unfreeze_from": "P4" if pretrained else "P1",
+        "layer_decay": 0.5 if pretrained else 1.0,
+        "keep_batchnorm_frozen": pretrained,
+    }
+    chosen = {key: value for key, value in fields.items() if value is not None}
+    return transfer.FineTuneRecipe(**{**defaults, **chosen})
+
+
+def warn_if_loss_did_not_move(history: Any, num_classes: int) -> None:
+    """Warns on stderr when training ended at the loss of a constant predictor.
+
+    Example:
+    >>> import keras
+    >>> history = keras.callbacks.History()
+    >>> history.history = {"loss": [1.0987, 1.0986]}
+    >>> warn_if_loss_did_not_move(history, 3)  # doctest: +SKIP
+    """
+    import math
+    import sys
+
+    losses = history.history.get("loss", [])
+    chance = math.log(max(num_classes, 2))
+    if losses and abs(losses[-1] - chance) < 0.01 * chance and abs(losses[-1] - losses[0]) < 0.01:
+        print(
+            f"warning: the training loss stayed at {losses[-1]:.4f}, the loss of a constant "
+            f"predictor (ln {max(num_classes, 2)} = {chance:.4f}); the model has learnt nothing. "
+            "Train longer (--epochs), raise --learning-rate, or pass --weights.",
+            file=sys.stderr,
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from finvision.cli._common import print_table
+from finvision.cli._common import HelpFormatter, print_table
 
 
 def backbones(pattern: str, input_size: int) -> int:
@@ -56,7 +56,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "backbones",
         parents=parents,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
         help="build the backbones and print a table",
         description="Builds each backbone matching PATTERN (no weights are loaded) and prints "
         "its parameters, output shape, default input size, preprocessing and whether "

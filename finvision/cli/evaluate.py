@@ -6,7 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from finvision.cli._common import class_names_of, image_size_of, load_model, write_json
+from finvision.cli._common import (
+    HelpFormatter,
+    class_names_of,
+    image_size_of,
+    load_model,
+    write_json,
+)
 from finvision.cli._data import add_data_arguments, load_labelled
 
 
@@ -15,12 +21,12 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "evaluate",
         parents=parents,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
         help="score a saved classifier on labelled images",
         description=(
             "Predicts every image of --data with MODEL (a .keras file or a preset directory) "
             "and prints accuracy, per-class precision/recall/F1 and, for --positive (class 1 "
-            "of a binary model by default), ROC AUC, KS, recall at 1%% FPR and EER."
+            "of a binary model by default), ROC AUC, KS, recall at 1% FPR and EER."
         ),
     )
     parser.add_argument("model", metavar="MODEL", help="a .keras file or a preset directory")

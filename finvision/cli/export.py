@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from finvision.cli._common import UsageError, image_size_of, load_model
+from finvision.cli._common import HelpFormatter, UsageError, image_size_of, load_model
 
 FORMATS = ("saved_model", "tflite", "onnx")
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
@@ -17,7 +17,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "export",
         parents=parents,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
         help="export a saved model for serving or mobile",
         description=(
             "Exports MODEL (a .keras file or a preset directory) with its preprocessing: a "

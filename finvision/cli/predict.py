@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from finvision.cli._common import class_names_of, image_size_of, load_model
+from finvision.cli._common import HelpFormatter, class_names_of, image_size_of, load_model
 
 
 def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -15,7 +15,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "predict",
         parents=parents,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
         help="classify image files",
         description=(
             "Loads each IMAGE as the data loaders do (EXIF orientation, TIFF, 16-bit PNG), "

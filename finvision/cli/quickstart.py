@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from finvision.cli._common import UsageError, output_directory, write_json
+from finvision.cli._common import HelpFormatter, UsageError, output_directory, write_json
 
 DEFAULT_OUT = Path("finvision-runs") / "quickstart"
 POSITIVE_CLASS = "tampered_cheque"
@@ -20,7 +20,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "quickstart",
         parents=parents,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
         help="fine-tune a document classifier on synthetic data and export it, offline",
         description=(
             "Generates a synthetic set of bank documents (cheques, ID cards, signature "

@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from finvision.cli._common import UsageError, output_directory, write_json
+from finvision.cli._common import (
+    HelpFormatter,
+    UsageError,
+    adapted_recipe,
+    output_directory,
+    warn_if_loss_did_not_move,
+    write_json,
+)
 from finvision.cli._data import add_data_arguments, load_labelled
 
 
@@ -15,7 +22,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "train",
         parents=parents,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
         help="fine-tune a classifier on your images",
         description=(
             "Fine-tunes an ImageClassifier on a backbone with finvision.transfer.finetune "
@@ -35,7 +42,12 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
         metavar=("HEIGHT", "WIDTH"),
         help="image size",
     )
-    parser.add_argument("--color-mode", choices=["rgb", "grayscale"], default="rgb")
+    parser.add_argument(
+        "--color-mode",
+        choices=["rgb", "grayscale"],
+        default="rgb",
+        help="rgb: 3 channels (grayscale scans repeated); grayscale: 1 channel",
+    )
     parser.add_argument(
         "--weights", default=None, help="backbone weights: 'imagenet' or a file/preset path"
     )
@@ -43,8 +55,17 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
         "--head-epochs", type=int, default=3, help="epochs with the backbone frozen"
     )
     parser.add_argument("--epochs", type=int, default=5, help="epochs with the backbone unfrozen")
-    parser.add_argument("--learning-rate", type=float, default=1e-4, help="fine-tuning peak rate")
-    parser.add_argument("--unfreeze-from", default="P4", help="first level trained (P1 to P5)")
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=None,
+        help="fine-tuning peak rate (default: 1e-4 with --weights, 3e-3 from scratch)",
+    )
+    parser.add_argument(
+        "--unfreeze-from",
+        default=None,
+        help="first level trained, P1 to P5 (default: P4 with --weights, P1 from scratch)",
+    )
     parser.add_argument("--validation-split", type=float, default=0.2, help="held-out share")
     parser.add_argument("--positive", help="class for one-vs-rest scores (ROC AUC, KS, EER)")
     parser.add_argument("--seed", type=int, default=0, help="split and training seed")
@@ -80,14 +101,16 @@ def run(arguments: argparse.Namespace) -> int:
         arguments.backbone, input_shape=(*image_size, channels), weights=arguments.weights
     )
     model = models.ImageClassifier(backbone, len(class_names), class_names=class_names)
-    recipe = transfer.FineTuneRecipe(
+    recipe = adapted_recipe(
+        arguments.weights is not None,
         head_epochs=arguments.head_epochs,
         finetune_epochs=arguments.epochs,
         finetune_learning_rate=arguments.learning_rate,
         unfreeze_from=arguments.unfreeze_from,
         batch_size=arguments.batch_size,
     )
-    transfer.finetune(model, training, validation, recipe=recipe)
+    history = transfer.finetune(model, training, validation, recipe=recipe)
+    warn_if_loss_did_not_move(history, len(class_names))
     labels, probabilities = predict(model, validation, arguments.batch_size)
     report = evaluate_predictions(labels, probabilities, class_names, arguments.positive)
     report.print()

@@ -92,36 +92,41 @@ def probabilities(model: keras.Model, images: Any) -> Any:
 
 
 def as_pixels(images: Any, name: str = "data") -> np.ndarray:
-    """Raw pixels as uint8, after checking they are whole numbers in [0, 255].
+    """Pixels in [0, 255] as uint8, float values rounded to the nearest integer.
+
+    finvision's loaders give float pixels in [0, 255] (resizing makes fractions);
+    exporters that need uint8 take them through this function.
 
     Args:
-        images: an array-like of images.
+        images: an array-like of images, uint8 or numbers in [0, 255].
         name: the argument's name, for the error message.
 
     Returns:
         A uint8 array of the same shape.
 
     Raises:
-        ValueError: if a value is outside [0, 255] or not a whole number.
+        ValueError: if a value is outside [0, 255] or not finite.
 
     Example:
-    >>> as_pixels([[0.0, 255.0]]).dtype
-    dtype('uint8')
-    >>> as_pixels([[0.0, 1.5]])
+    >>> as_pixels([[0.0, 127.6, 255.0]])
+    array([[  0, 128, 255]], dtype=uint8)
+    >>> as_pixels([[0.0, 256.0]])
     Traceback (most recent call last):
     ...
-    ValueError: `data` must hold raw pixels, whole numbers in [0, 255]; received values in [0.0, 1.5].
-    """  # noqa: E501
+    ValueError: `data` must hold pixels in [0, 255]; received values in [0.0, 256.0].
+    """
     array = np.asarray(images)
     if array.dtype == np.uint8:
         return array
     values = array.astype("float64")
-    if values.size and (values.min() < 0 or values.max() > 255 or np.any(values % 1)):
+    if values.size and not np.all(np.isfinite(values)):
+        raise ValueError(f"`{name}` must hold pixels in [0, 255]; received NaN or infinity.")
+    if values.size and (values.min() < 0 or values.max() > 255):
         raise ValueError(
-            f"`{name}` must hold raw pixels, whole numbers in [0, 255]; received values in "
+            f"`{name}` must hold pixels in [0, 255]; received values in "
             f"[{values.min()}, {values.max()}]."
         )
-    return values.astype("uint8")
+    return np.rint(values).astype("uint8")
 
 
 def image_spec(batch: int | None, shape: tuple[int | None, int | None, int]) -> tf.TensorSpec:

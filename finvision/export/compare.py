@@ -12,6 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from finvision.export._representative import collect_images
 from finvision.export._serving import IMAGES, PROBABILITIES, as_pixels, probabilities
 from finvision.export.onnx import import_export_extra
 from finvision.export.saved_model import IMAGE_BYTES
@@ -68,7 +69,9 @@ def compare(original: keras.Model, exported_path: str | os.PathLike, data: Any) 
     Args:
         original: the Keras model that was exported.
         exported_path: the SavedModel directory, ``.tflite`` or ``.onnx`` file.
-        data: images ``(N, H, W, C)``, raw pixels (whole numbers in [0, 255]).
+        data: images ``(N, H, W, C)`` with pixels in [0, 255] (floats are
+            rounded to uint8), or a ``tf.data.Dataset`` of images or of
+            ``(images, labels)`` batches, as ``finvision.data`` loaders give.
 
     Returns:
         An :class:`ExportReport`.
@@ -89,9 +92,14 @@ def compare(original: keras.Model, exported_path: str | os.PathLike, data: Any) 
     ('tflite', True, 1.0)
     """
     path = Path(exported_path)
-    pixels = as_pixels(data)
-    if pixels.ndim != 4:
-        raise ValueError(f"`data` must be images (N, H, W, C); received shape {pixels.shape}.")
+    if isinstance(data, np.ndarray | list):
+        pixels = as_pixels(data)
+        if pixels.ndim != 4:
+            raise ValueError(f"`data` must be images (N, H, W, C); received shape {pixels.shape}.")
+    else:
+        pixels = collect_images(data, "data")
+    if not len(pixels):
+        raise ValueError("`data` holds no images; pass at least one image.")
     if (path / "saved_model.pb").is_file():
         kind, exported = "saved_model", _run_saved_model(path, pixels)
         size = sum(item.stat().st_size for item in path.rglob("*") if item.is_file())

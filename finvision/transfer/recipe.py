@@ -14,6 +14,9 @@ from finvision.transfer.freezing import freeze_backbone, unfreeze
 from finvision.transfer.layerwise import layerwise_learning_rates
 from finvision.transfer.levels import backbone_of
 
+#: ``tf.data.Dataset.cardinality()`` of a dataset whose length only iterating tells.
+UNKNOWN_CARDINALITY = -2
+
 
 @dataclasses.dataclass(frozen=True)
 class FineTuneRecipe:
@@ -236,17 +239,29 @@ def _check_not_empty(data: Any) -> None:
 
 
 def _steps_per_epoch(data: Any, batch_size: int) -> int:
+    """Batches per epoch, for the cosine schedule.
+
+    A ``finvision.data`` loader that may skip broken files has an unknown
+    cardinality; its file count bounds the batches. Another dataset of unknown
+    length is counted once.
+    """
     if isinstance(data, tuple) and len(data) == 2:
         return math.ceil(len(data[0]) / batch_size)
     if hasattr(data, "cardinality"):
         cardinality = int(data.cardinality())
         if cardinality > 0:
             return cardinality
+        if cardinality == UNKNOWN_CARDINALITY:
+            source = getattr(data, "_finvision_source", None)
+            if source is not None:
+                loader, rows = source
+                return max(1, math.ceil(len(rows) / (loader.options.batch_size or 1)))
+            return max(1, sum(1 for _ in data))
     elif hasattr(data, "__len__"):
         return len(data)
     raise ValueError(
-        "Cannot tell how many batches `train_data` has (an infinite or unknown-size "
-        "dataset): pass FineTuneRecipe(steps_per_epoch=...)."
+        "Cannot tell how many batches `train_data` has (an infinite dataset): pass "
+        "FineTuneRecipe(steps_per_epoch=...), or a finite dataset."
     )
 
 

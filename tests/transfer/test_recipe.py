@@ -100,7 +100,7 @@ def test_binary_classifier_gets_binary_cross_entropy():
 
 
 def test_errors_before_any_training():
-    with pytest.raises(ValueError, match=r"FineTuneRecipe\(steps_per_epoch=\.\.\.\)"):
+    with pytest.raises(ValueError, match=r"an infinite dataset.*FineTuneRecipe\(steps_per_epoch"):
         transfer.finetune(classifier(), dataset().repeat(), recipe=RECIPE, verbose=0)
     backbone = models.create_backbone("resnet18", input_shape=SHAPE)
     with pytest.raises(ValueError, match=r"Cannot choose a loss for a Backbone.*loss=\.\.\."):
@@ -116,3 +116,30 @@ def test_inside_mirrored_strategy():
     history = transfer.finetune(model, dataset(), recipe=recipe, verbose=0)
     assert history.epoch == [0, 1]
     assert np.isfinite(history.history["loss"]).all()
+
+
+def test_trains_on_a_dataset_of_unknown_length():
+    """A loader that may skip broken files has an unknown cardinality; it still trains."""
+    unknown = dataset().unbatch().filter(lambda image, label: True).batch(8)
+    assert int(unknown.cardinality()) == tf.data.UNKNOWN_CARDINALITY
+    assert transfer.recipe._steps_per_epoch(unknown, 8) == 2  # counted once
+    history = transfer.finetune(classifier(), unknown, recipe=RECIPE, verbose=0)
+    assert history.epoch == [0, 1, 2]
+
+
+def test_a_loader_of_unknown_length_is_bounded_by_its_file_count(tmp_path):
+    from PIL import Image
+
+    from finvision import data
+
+    for index in range(10):
+        folder = tmp_path / f"class_{index % 2}"
+        folder.mkdir(exist_ok=True)
+        suffix = "tiff" if index % 3 == 0 else "png"  # TIFF needs Pillow: may be skipped
+        Image.fromarray(IMAGES[index]).save(folder / f"{index}.{suffix}")
+    (tmp_path / "class_0" / "broken.png").write_bytes(b"not an image")
+    loaded = data.from_directory(tmp_path, image_size=SHAPE[:2], batch_size=4)
+    assert int(loaded.cardinality()) == tf.data.UNKNOWN_CARDINALITY
+    assert transfer.recipe._steps_per_epoch(loaded, 32) == 3  # 11 files in batches of 4
+    history = transfer.finetune(classifier(), loaded, recipe=RECIPE, verbose=0)
+    assert history.epoch == [0, 1, 2]
