@@ -105,7 +105,8 @@ def as_pixels(images: Any, name: str = "data") -> np.ndarray:
         A uint8 array of the same shape.
 
     Raises:
-        ValueError: if a value is outside [0, 255] or not finite.
+        ValueError: if a value is outside [0, 255], not finite, or all values
+            are fractions in [0, 1] (pixels scaled to [0, 1]).
 
     Example:
     >>> as_pixels([[0.0, 127.6, 255.0]])
@@ -125,6 +126,11 @@ def as_pixels(images: Any, name: str = "data") -> np.ndarray:
         raise ValueError(
             f"`{name}` must hold pixels in [0, 255]; received values in "
             f"[{values.min()}, {values.max()}]."
+        )
+    if values.size and values.max() <= 1 and np.any(values % 1):
+        raise ValueError(
+            f"`{name}` must hold pixels in [0, 255]; received values in "
+            f"[{values.min()}, {values.max()}], which look scaled to [0, 1] (multiply by 255)."
         )
     return np.rint(values).astype("uint8")
 

@@ -76,7 +76,7 @@ def test_compare_checks_its_inputs(exported, classifier, images, tmp_path):
     with pytest.raises(ValueError, match="`exported_path` must be a SavedModel directory"):
         export.compare(classifier, tmp_path, images)
     with pytest.raises(
-        ValueError, match=r"`data` must hold raw pixels.*received values in \[0.0, 0.429"
+        ValueError, match=r"`data` must hold pixels.*received values in \[0.0, 0.429.*\[0, 1\]"
     ):
         export.compare(classifier, exported["tflite"], images / 510)
     saved = export.compare(classifier, exported["bytes"], images)
