@@ -28,14 +28,8 @@ _SUBMODULES = (
 )
 
 #: The submodules that register Keras-serializable objects under ``finvision>``.
-_SERIALIZABLE_SUBMODULES = (
-    "callbacks",
-    "generative",
-    "losses",
-    "metrics",
-    "models",
-    "preprocessing",
-    "transfer",
+_SERIALIZABLE_SUBMODULES = tuple(
+    name for name in _SUBMODULES if name not in ("data", "export", "federated")
 )
 
 __all__ = ["__version__", "register_serializables", *_SUBMODULES]
