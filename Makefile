@@ -81,6 +81,7 @@ bench: $(BENCH_INSTALLED) fonts tesseract
 	$(BIN)/python benchmarks/export.py
 	$(BIN)/python benchmarks/sequence.py
 	$(BIN)/python benchmarks/gan_augmentation.py
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m slow  # the tests too slow for make test
 
 # The documentation site (mkdocs.yml): guides, generated benchmark tables and API
 # reference; warnings fail the build. `$(BIN)/mkdocs serve` previews it.

@@ -138,9 +138,33 @@ def images() -> np.ndarray:
     return np.random.default_rng(0).integers(0, 256, (2, SIZE, SIZE, 3), dtype="uint8")
 
 
+#: The deeper ResNets repeat the blocks of ResNet-50 (v1 and v2) more times: the same
+#: code, checked against keras.applications in `make bench` (slow); `make test` checks
+#: their stage depths (tests/models/test_deep_resnets.py).
+DEEP_VARIANTS = frozenset({"resnet101", "resnet152", "resnet101_v2", "resnet152_v2"})
+#: Folders whose files share costly session fixtures (their conftest.py): their tests
+#: run on one xdist worker, which builds each fixture once.
+SHARED_FIXTURE_FOLDERS = frozenset({"export", "deploy", "data", "callbacks", "cli"})
+
+
+def _xdist_group(item: pytest.Item) -> str:
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "name" in callspec.params and "backbone_case" in item.fixturenames:
+        return f"backbone-{callspec.params['name']}"
+    path = Path(item.fspath).resolve()
+    tests = Path(__file__).resolve().parent
+    if path.is_relative_to(tests):
+        parts = path.relative_to(tests).parts
+        if len(parts) > 1 and parts[0] in SHARED_FIXTURE_FOLDERS:
+            return f"folder-{parts[0]}"
+    return f"file-{path}"  # module-scoped fixtures are built once
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """Keeps every test of one backbone on one xdist worker, so it is built once."""
+    """Groups tests for xdist so shared fixtures are built once; marks deep variants slow."""
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and "backbone_case" in item.fixturenames:
-            item.add_marker(pytest.mark.xdist_group(callspec.params["name"]))
+        if callspec is not None and callspec.params.get("name") in DEEP_VARIANTS:
+            item.add_marker(pytest.mark.slow)
+        item.add_marker(pytest.mark.xdist_group(_xdist_group(item)))

@@ -88,6 +88,7 @@ def run(arguments: argparse.Namespace) -> int:
 
     keras.utils.set_random_seed(arguments.seed)
     image_size = tuple(arguments.image_size)
+    models.get_backbone_spec(arguments.backbone)  # an unknown name fails before the data scan
     training, validation = load_labelled(
         arguments,
         image_size=image_size,
@@ -116,6 +117,9 @@ def run(arguments: argparse.Namespace) -> int:
     report.print()
     model.save(out / "model.keras")
     model.save_preset(out / "preset", overwrite=True)
-    write_json(out / "report.json", {"evaluation": report.as_dict()})
+    skipped = [{"path": path, "reason": reason} for path, reason in training.report.skipped]
+    write_json(out / "report.json", {"evaluation": report.as_dict(), "skipped": skipped})
+    if skipped:
+        print(f"Skipped {len(skipped)} unreadable files; report.json lists them with the reasons.")
     print(f"Saved {out / 'model.keras'}, {out / 'preset'} and {out / 'report.json'}.")
     return 0

@@ -11,6 +11,7 @@ import keras
 import tensorflow as tf
 
 from finvision.callbacks.operating_threshold import find_operating_threshold
+from finvision.data.encoded import MAX_PIXELS, decode_encoded
 from finvision.export._paths import staged_output
 from finvision.export._serving import (
     PROBABILITIES,
@@ -33,6 +34,7 @@ def to_saved_model(
     *,
     input: str = "image",
     labels: Sequence[str] | None = None,
+    max_pixels: int | None = MAX_PIXELS,
     overwrite: bool = False,
 ) -> Path:
     """Exports ``model`` as a SavedModel with a ``serving_default`` signature.
@@ -50,9 +52,12 @@ def to_saved_model(
     - output ``decision``: bool ``(None, K)``, ``probabilities >= threshold``,
       only for a model with an ``OperatingThreshold``.
 
-    ``image_bytes`` are decoded with ``tf.io.decode_image`` to C channels and
-    resized to (H, W) with ``tf.image.resize`` (bilinear, antialiased; the
-    aspect ratio is not kept); an image already H x W passes unchanged. A
+    ``image_bytes`` are decoded to the pixels the loaders give for the same file
+    (:func:`~finvision.data.encoded.decode_encoded`: EXIF orientation, colour
+    conversion, bilinear stretch to (H, W) without antialiasing), so a served
+    image scores as :func:`~finvision.data.load_image` + ``model.predict`` does.
+    Another format (TIFF, WebP, ...) or an image of more than ``max_pixels``
+    is refused with an ``InvalidArgumentError`` (HTTP 400 from a server). A
     one-unit (sigmoid) model has ``labels = score >= threshold`` (0.5
     without an operating threshold), ``decision`` of shape (None,), and
     ``labels=`` names (negative, positive). A
@@ -66,6 +71,8 @@ def to_saved_model(
         input: ``"image"`` (uint8 pixels) or ``"bytes"`` (encoded images).
         labels: class names for the ``labels`` output (K names, or 2 for a
             one-unit model).
+        max_pixels: with ``input="bytes"``, the largest stored width x height
+            decoded (a decompression-bomb limit); None lifts it.
         overwrite: replace an existing file or non-empty directory at ``path``.
 
     Returns:
@@ -90,6 +97,10 @@ def to_saved_model(
     """
     height, width, channels = check_built_model(model)
     check_choice("input", input, INPUTS)
+    if max_pixels is not None and (
+        isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1
+    ):
+        raise ValueError(f"`max_pixels` must be a positive int or None; received {max_pixels!r}.")
     recognizer = isinstance(model, TextLineRecognizer)
     if recognizer and labels is not None:
         raise ValueError(
@@ -126,29 +137,29 @@ def to_saved_model(
         spec = tf.TensorSpec((None,), tf.string, name=IMAGE_BYTES)
 
         def endpoint(image_bytes: Any) -> dict[str, Any]:
-            return outputs(decode_images(image_bytes, (height, width, channels)))
+            return outputs(decode_images(image_bytes, (height, width, channels), max_pixels))
 
     with staged_output(path, overwrite=overwrite) as staged:
         write_serving_archive(model, str(staged), endpoint, spec)
     return Path(path)
 
 
-def decode_images(image_bytes: Any, shape: tuple[int, int, int]) -> Any:
-    """Decodes a batch of encoded images to float32 pixels ``(N, H, W, C)``.
+def decode_images(
+    image_bytes: Any, shape: tuple[int, int, int], max_pixels: int | None = MAX_PIXELS
+) -> Any:
+    """Decodes a batch of encoded images to float32 pixels ``(N, H, W, C)`` as the loaders do.
 
     Example:
     >>> png = tf.io.encode_png(tf.fill((2, 3, 1), tf.constant(7, tf.uint8)))
-    >>> decode_images(tf.stack([png]), (2, 3, 1)).numpy().ravel().tolist()
+    >>> decode_images(tf.stack([png]), (2, 3, 1)).numpy().ravel().round(3).tolist()
     [7.0, 7.0, 7.0, 7.0, 7.0, 7.0]
     """
     height, width, channels = shape
-
-    def decode(data: Any) -> Any:
-        image = tf.io.decode_image(data, channels=channels, expand_animations=False)
-        # Resizing to an image's own size is exact, so H x W images pass unchanged.
-        return tf.image.resize(tf.cast(image, tf.float32), (height, width), antialias=True)
-
-    return tf.map_fn(decode, image_bytes, fn_output_signature=tf.TensorSpec(shape, tf.float32))
+    return tf.map_fn(
+        lambda data: decode_encoded(data, (height, width), channels, max_pixels=max_pixels),
+        image_bytes,
+        fn_output_signature=tf.TensorSpec(shape, tf.float32),
+    )
 
 
 def greedy_texts(scores: Any, alphabet: str) -> Any:

@@ -91,6 +91,72 @@ def as_binary_labels(values: Any, name: str) -> np.ndarray:
     return array == 1
 
 
+def as_class_scores(values: Any, name: str) -> np.ndarray:
+    """Returns per-class scores as a finite 2-D float64 array ``(n, K)``, or raises.
+
+    Args:
+        values: an array-like of shape ``(n, K)``, ``K >= 2``.
+        name: the argument's name, for the error message.
+
+    Returns:
+        A new ``(n, K)`` ``float64`` array.
+
+    Raises:
+        ValueError: if ``values`` is not numeric, not ``(n, K)``, empty, or
+            holds NaN or infinite values.
+
+    Example:
+    >>> as_class_scores([[0.2, 0.8]], "y_score").tolist()
+    [[0.2, 0.8]]
+    """
+    array = np.asarray(values)
+    if array.ndim != 2 or array.shape[1] < 2:
+        raise ValueError(
+            f"`{name}` must be (n, classes) with at least 2 classes; received shape {array.shape}."
+        )
+    columns = [
+        as_scores(array[:, column], f"{name}[:, {column}]") for column in range(array.shape[1])
+    ]
+    return np.stack(columns, axis=1)
+
+
+def as_class_labels(values: Any, name: str, classes: int) -> np.ndarray:
+    """Returns class indices in [0, ``classes``) as a 1-D int64 array, or raises.
+
+    Args:
+        values: a 1-D array-like of whole numbers, or a column ``(n, 1)``.
+        name: the argument's name, for the error message.
+        classes: the number of classes.
+
+    Returns:
+        A new 1-D ``int64`` array.
+
+    Raises:
+        ValueError: if ``values`` has another shape, is empty, or holds a value
+            that is not a class index.
+
+    Example:
+    >>> as_class_labels([2, 0.0, 1], "y_true", 3).tolist()
+    [2, 0, 1]
+    """
+    array = np.asarray(values)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(f"`{name}` must be 1-D (one label per sample); received {array.shape}.")
+    if array.size == 0:
+        raise ValueError(f"`{name}` is empty; expected at least one label.")
+    numeric = array.dtype != bool and np.issubdtype(array.dtype, np.number)
+    valid = np.isin(array, np.arange(classes)) if numeric else np.zeros(array.shape, bool)
+    if not np.all(valid):
+        others = list(dict.fromkeys(array[~valid].tolist()))
+        raise ValueError(
+            f"`{name}` must hold class indices 0 to {classes - 1}; received other values "
+            f"{others[:5]}{' ...' if len(others) > 5 else ''}."
+        )
+    return array.astype(np.int64)
+
+
 def same_length(**arrays: np.ndarray) -> int:
     """Checks that arrays have the same length and returns it.
 

@@ -21,6 +21,8 @@ import numpy as np
 
 from finvision.metrics._checks import (
     as_binary_labels,
+    as_class_labels,
+    as_class_scores,
     as_rate,
     as_scores,
     as_threshold,
@@ -169,18 +171,22 @@ def recall_at_fpr(y_true: Any, y_score: Any, fpr: float = 0.01) -> float:
 
 
 def confusion_matrix(y_true: Any, y_score: Any, threshold: float = 0.5) -> np.ndarray:
-    """Counts ``[[tn, fp], [fn, tp]]`` with ``score >= threshold`` predicted positive.
+    """Counts of true against predicted classes, binary or multi-class.
 
-    The layout is scikit-learn's (rows: true class 0, 1; columns: predicted).
-    Unlike the curve metrics, a single class is allowed.
+    With one score per sample, ``[[tn, fp], [fn, tp]]`` with ``score >=
+    threshold`` predicted positive. With a score per class (``(n, K)``, e.g. a
+    softmax output), a K x K matrix of class indices ``y_true`` against the
+    top-scoring class (``threshold`` is not used). The layout is
+    scikit-learn's: rows are the true class, columns the predicted one. Unlike
+    the curve metrics, a single class is allowed.
 
     Args:
-        y_true: 0/1 labels, 1 = positive.
-        y_score: one score per sample.
-        threshold: the decision threshold.
+        y_true: 0/1 labels, 1 = positive; or class indices in [0, K).
+        y_score: one score per sample, or ``(n, K)`` class scores.
+        threshold: the decision threshold (binary only).
 
     Returns:
-        A 2 x 2 ``int64`` array.
+        A 2 x 2 (or K x K) ``int64`` array.
 
     Raises:
         ValueError: for invalid labels or scores, mismatched lengths, or a NaN
@@ -189,7 +195,16 @@ def confusion_matrix(y_true: Any, y_score: Any, threshold: float = 0.5) -> np.nd
     Example:
     >>> confusion_matrix([0, 0, 1, 1], [0.1, 0.6, 0.5, 0.4]).tolist()
     [[1, 1], [1, 1]]
+    >>> confusion_matrix([0, 2, 2], [[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0, 0, 1]]).tolist()
+    [[1, 0, 0], [0, 0, 0], [0, 1, 1]]
     """
+    if np.ndim(y_score) == 2 and np.shape(y_score)[1] > 1:
+        scores = as_class_scores(y_score, "y_score")
+        labels = as_class_labels(y_true, "y_true", scores.shape[1])
+        same_length(y_true=labels, y_score=scores)
+        classes = scores.shape[1]
+        pairs = labels * classes + scores.argmax(axis=1)
+        return np.bincount(pairs, minlength=classes * classes).reshape(classes, classes)
     labels = as_binary_labels(y_true, "y_true")
     scores = as_scores(y_score, "y_score")
     same_length(y_true=labels, y_score=scores)
@@ -224,6 +239,6 @@ def f1_score(y_true: Any, y_score: Any, threshold: float = 0.5) -> float:
     >>> f1_score([0, 0, 1, 1], [0.1, 0.6, 0.5, 0.4])
     0.5
     """
-    (_, fp), (fn, tp) = confusion_matrix(y_true, y_score, threshold)
+    (_, fp), (fn, tp) = confusion_matrix(y_true, as_scores(y_score, "y_score"), threshold)
     denominator = 2 * tp + fp + fn
     return float(2 * tp / denominator) if denominator else 0.0

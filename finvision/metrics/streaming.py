@@ -25,6 +25,12 @@ Two kinds of metric:
   single grid interval. KS and recall at FPR never exceed the exact value, and
   BPCER at APCER is never below it.
 
+A softmax classifier's output works with ``positive_class=k``: ``y_pred`` is
+``(batch, classes)``, the score is column ``k`` and a sample is positive when
+``y_true`` is ``k`` (class indices, or one-hot rows). So
+``RecallAtFPR(positive_class=2)`` is the recall of class 2 at 1% of the other
+classes' samples flagged.
+
 Comparisons happen in the metric's ``dtype`` (float32 by default): the
 threshold is rounded to it like the scores, so a float32 score of ``0.35`` meets
 a threshold of ``0.35``.
@@ -65,8 +71,20 @@ def _static_size(shape: Any) -> int | None:
 class _ScoreMetric(keras.metrics.Metric):
     """Flattens labels, scores and weights, and counts NaN scores."""
 
-    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+    def __init__(
+        self, name: str | None = None, dtype: Any = None, positive_class: int | None = None
+    ) -> None:
+        if positive_class is not None and (
+            isinstance(positive_class, bool)
+            or not isinstance(positive_class, int)
+            or positive_class < 0
+        ):
+            raise ValueError(
+                "`positive_class` must be None or a class index (an int >= 0); "
+                f"received {positive_class!r}."
+            )
         super().__init__(name=name, dtype=dtype)
+        self.positive_class = positive_class
         self.invalid_scores = self.add_variable(
             shape=(), initializer="zeros", dtype=self.dtype, name="invalid_scores"
         )
@@ -74,6 +92,8 @@ class _ScoreMetric(keras.metrics.Metric):
     def _prepare(self, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[Any, Any, Any]:
         """Returns flat ``(positive, scores, weights)``; NaN scores get weight 0."""
         scores, y_true = ops.cast(y_pred, self.dtype), ops.convert_to_tensor(y_true)
+        if self.positive_class is not None:
+            y_true, scores = self._one_vs_rest(y_true, scores)
         sizes = {_static_size(y_true.shape), _static_size(scores.shape)}
         if None not in sizes and len(sizes) > 1:
             raise ValueError(
@@ -94,6 +114,32 @@ class _ScoreMetric(keras.metrics.Metric):
         scores = ops.where(invalid, ops.zeros_like(scores), scores)
         return positive, scores, weights
 
+    def _one_vs_rest(self, y_true: Any, scores: Any) -> tuple[Any, Any]:
+        """The positive class's scores, and 1 where ``y_true`` is that class, else 0."""
+        classes = scores.shape[-1] if len(scores.shape) >= 2 else None
+        if classes is None or classes < 2:
+            raise ValueError(
+                "`positive_class` needs `y_pred` of shape (batch, classes) with at least 2 "
+                f"classes (a softmax output); received shape {tuple(scores.shape)}."
+            )
+        if self.positive_class >= classes:
+            raise ValueError(
+                f"`positive_class` must be a class index below {classes} (the classes in "
+                f"`y_pred`); received {self.positive_class}."
+            )
+        one_hot = len(y_true.shape) == len(scores.shape) and y_true.shape[-1] == classes
+        if one_hot:
+            positive = ops.cast(y_true[..., self.positive_class], self.dtype)
+        else:
+            positive = ops.cast(ops.cast(y_true, "int32") == self.positive_class, self.dtype)
+        return positive, scores[..., self.positive_class]
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        if self.positive_class is not None:
+            config.update(positive_class=self.positive_class)
+        return config
+
     def _checked(self, value: Any, *defined: Any) -> Any:
         """``value``, or NaN where a NaN score was seen or a condition fails."""
         ok = self.invalid_scores == 0
@@ -105,12 +151,18 @@ class _ScoreMetric(keras.metrics.Metric):
 class _CurveMetric(_ScoreMetric):
     """Counts weighted positives and negatives at or above each grid threshold."""
 
-    def __init__(self, num_thresholds: int = 200, name: str | None = None, dtype: Any = None):
+    def __init__(
+        self,
+        num_thresholds: int = 200,
+        name: str | None = None,
+        dtype: Any = None,
+        positive_class: int | None = None,
+    ):
         if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, int):
             raise ValueError(f"`num_thresholds` must be an int >= 2; received {num_thresholds!r}.")
         if num_thresholds < 2:
             raise ValueError(f"`num_thresholds` must be an int >= 2; received {num_thresholds}.")
-        super().__init__(name=name, dtype=dtype)
+        super().__init__(name=name, dtype=dtype, positive_class=positive_class)
         self.num_thresholds = num_thresholds
         self._grid = np.linspace(0.0, 1.0, num_thresholds).astype(self.dtype)
         self.positives_at_or_above = self.add_variable(
@@ -176,6 +228,9 @@ class EqualErrorRate(_CurveMetric):
         num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
         name: the metric's name.
         dtype (str | None): the dtype of the counts and the result.
+        positive_class: None for one score per sample, or a class index: then
+            ``y_pred`` holds ``(batch, classes)`` probabilities and the class is
+            scored against the rest (one-vs-rest).
 
     Example:
     >>> metric = EqualErrorRate(num_thresholds=11)
@@ -184,8 +239,15 @@ class EqualErrorRate(_CurveMetric):
     0.25
     """
 
-    def __init__(self, num_thresholds: int = 200, name: str = "equal_error_rate", dtype=None):
-        super().__init__(num_thresholds, name=name, dtype=dtype)
+    def __init__(
+        self,
+        num_thresholds: int = 200,
+        name: str = "equal_error_rate",
+        dtype=None,
+        *,
+        positive_class: int | None = None,
+    ):
+        super().__init__(num_thresholds, name=name, dtype=dtype, positive_class=positive_class)
 
     def result(self) -> Any:
         _, fmr, fnmr, defined = self._rates()
@@ -209,6 +271,9 @@ class KSStatistic(_CurveMetric):
         num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
         name: the metric's name.
         dtype (str | None): the dtype of the counts and the result.
+        positive_class: None for one score per sample, or a class index: then
+            ``y_pred`` holds ``(batch, classes)`` probabilities and the class is
+            scored against the rest (one-vs-rest).
 
     Example:
     >>> metric = KSStatistic(num_thresholds=11)
@@ -217,8 +282,15 @@ class KSStatistic(_CurveMetric):
     0.5
     """
 
-    def __init__(self, num_thresholds: int = 200, name: str = "ks_statistic", dtype=None):
-        super().__init__(num_thresholds, name=name, dtype=dtype)
+    def __init__(
+        self,
+        num_thresholds: int = 200,
+        name: str = "ks_statistic",
+        dtype=None,
+        *,
+        positive_class: int | None = None,
+    ):
+        super().__init__(num_thresholds, name=name, dtype=dtype, positive_class=positive_class)
 
     def result(self) -> Any:
         tpr, fpr, _, defined = self._rates()
@@ -236,11 +308,18 @@ class RecallAtFPR(_CurveMetric):
         num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
         name: the metric's name.
         dtype (str | None): the dtype of the counts and the result.
+        positive_class: None for one score per sample, or a class index: then
+            ``y_pred`` holds ``(batch, classes)`` probabilities and the class is
+            scored against the rest (one-vs-rest).
 
     Example:
     >>> metric = RecallAtFPR(fpr=0.5, num_thresholds=11)
     >>> metric.update_state([0, 0, 1, 1], [0.1, 0.4, 0.3, 0.8])
     >>> float(metric.result())
+    1.0
+    >>> tampered = RecallAtFPR(fpr=0.0, num_thresholds=11, positive_class=2)
+    >>> tampered.update_state([2, 0, 1], [[0.1, 0.1, 0.8], [0.5, 0.2, 0.3], [0.2, 0.7, 0.1]])
+    >>> float(tampered.result())
     1.0
     """
 
@@ -250,9 +329,11 @@ class RecallAtFPR(_CurveMetric):
         num_thresholds: int = 200,
         name: str = "recall_at_fpr",
         dtype=None,
+        *,
+        positive_class: int | None = None,
     ):
         self.fpr = as_rate(fpr, "fpr")
-        super().__init__(num_thresholds, name=name, dtype=dtype)
+        super().__init__(num_thresholds, name=name, dtype=dtype, positive_class=positive_class)
 
     def result(self) -> Any:
         tpr, fpr, _, defined = self._rates()
@@ -281,6 +362,9 @@ class BPCERAtAPCER(_CurveMetric):
         num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
         name: the metric's name.
         dtype (str | None): the dtype of the counts and the result.
+        positive_class: None for one score per sample, or a class index: then
+            ``y_pred`` holds ``(batch, classes)`` probabilities and the class is
+            scored against the rest (one-vs-rest).
 
     Example:
     >>> metric = BPCERAtAPCER(apcer=0.5, num_thresholds=11)
@@ -295,9 +379,11 @@ class BPCERAtAPCER(_CurveMetric):
         num_thresholds: int = 200,
         name: str = "bpcer_at_apcer",
         dtype=None,
+        *,
+        positive_class: int | None = None,
     ):
         self.apcer = as_rate(apcer, "apcer")
-        super().__init__(num_thresholds, name=name, dtype=dtype)
+        super().__init__(num_thresholds, name=name, dtype=dtype, positive_class=positive_class)
 
     def result(self) -> Any:
         _, apcer, bpcer, defined = self._rates()
@@ -313,9 +399,15 @@ class BPCERAtAPCER(_CurveMetric):
 class _ThresholdMetric(_ScoreMetric):
     """Exact counts at one threshold: true/false accepts and rejects."""
 
-    def __init__(self, threshold: float = 0.5, name: str | None = None, dtype: Any = None):
+    def __init__(
+        self,
+        threshold: float = 0.5,
+        name: str | None = None,
+        dtype: Any = None,
+        positive_class: int | None = None,
+    ):
         self.threshold = as_threshold(threshold)
-        super().__init__(name=name, dtype=dtype)
+        super().__init__(name=name, dtype=dtype, positive_class=positive_class)
         self.true_accepts, self.false_accepts, self.false_rejects, self.true_rejects = (
             self.add_variable(shape=(), initializer="zeros", dtype=self.dtype, name=count)
             for count in ("true_accepts", "false_accepts", "false_rejects", "true_rejects")
@@ -347,6 +439,9 @@ class FalseMatchRate(_ThresholdMetric):
         threshold: the decision threshold.
         name: the metric's name.
         dtype (str | None): the dtype of the counts and the result.
+        positive_class: None for one score per sample, or a class index: then
+            ``y_pred`` holds ``(batch, classes)`` probabilities and the class is
+            scored against the rest (one-vs-rest).
 
     Example:
     >>> metric = FalseMatchRate(threshold=0.5)
@@ -355,8 +450,15 @@ class FalseMatchRate(_ThresholdMetric):
     0.5
     """
 
-    def __init__(self, threshold: float = 0.5, name: str = "false_match_rate", dtype=None):
-        super().__init__(threshold, name=name, dtype=dtype)
+    def __init__(
+        self,
+        threshold: float = 0.5,
+        name: str = "false_match_rate",
+        dtype=None,
+        *,
+        positive_class: int | None = None,
+    ):
+        super().__init__(threshold, name=name, dtype=dtype, positive_class=positive_class)
 
     def result(self) -> Any:
         impostors = self.false_accepts + self.true_rejects
@@ -375,6 +477,9 @@ class FalseNonMatchRate(_ThresholdMetric):
         threshold: the decision threshold.
         name: the metric's name.
         dtype (str | None): the dtype of the counts and the result.
+        positive_class: None for one score per sample, or a class index: then
+            ``y_pred`` holds ``(batch, classes)`` probabilities and the class is
+            scored against the rest (one-vs-rest).
 
     Example:
     >>> metric = FalseNonMatchRate(threshold=0.5)
@@ -383,8 +488,15 @@ class FalseNonMatchRate(_ThresholdMetric):
     0.25
     """
 
-    def __init__(self, threshold: float = 0.5, name: str = "false_non_match_rate", dtype=None):
-        super().__init__(threshold, name=name, dtype=dtype)
+    def __init__(
+        self,
+        threshold: float = 0.5,
+        name: str = "false_non_match_rate",
+        dtype=None,
+        *,
+        positive_class: int | None = None,
+    ):
+        super().__init__(threshold, name=name, dtype=dtype, positive_class=positive_class)
 
     def result(self) -> Any:
         genuine = self.true_accepts + self.false_rejects
@@ -405,6 +517,9 @@ class F1Score(_ThresholdMetric):
         threshold: the decision threshold.
         name: the metric's name.
         dtype (str | None): the dtype of the counts and the result.
+        positive_class: None for one score per sample, or a class index: then
+            ``y_pred`` holds ``(batch, classes)`` probabilities and the class is
+            scored against the rest (one-vs-rest).
 
     Example:
     >>> metric = F1Score(threshold=0.5)
@@ -413,8 +528,15 @@ class F1Score(_ThresholdMetric):
     0.5
     """
 
-    def __init__(self, threshold: float = 0.5, name: str = "f1_score", dtype=None):
-        super().__init__(threshold, name=name, dtype=dtype)
+    def __init__(
+        self,
+        threshold: float = 0.5,
+        name: str = "f1_score",
+        dtype=None,
+        *,
+        positive_class: int | None = None,
+    ):
+        super().__init__(threshold, name=name, dtype=dtype, positive_class=positive_class)
 
     def result(self) -> Any:
         denominator = 2 * self.true_accepts + self.false_accepts + self.false_rejects

@@ -1061,6 +1061,6 @@ CASES = [
         lambda c: export.compare(c.classifier, c.root, _images(1, *SHAPE, value=NAN)),
         ValueError,
         "`data`",
-        r"\[nan, nan\]",
+        "NaN",
     ),
 ]
