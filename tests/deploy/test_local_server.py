@@ -228,7 +228,12 @@ IMAGE = np.zeros((HEIGHT, WIDTH, 3), "uint8")
             400,
             r"^Unable to base64 decode input 'image_bytes'",
         ),
-        ("bytes", {"instances": [{"b64": "aGVsbG8="}]}, 400, r"must be an encoded JPEG, PNG, GIF or BMP"),
+        (
+            "bytes",
+            {"instances": [{"b64": "aGVsbG8="}]},
+            400,
+            r"must be an encoded JPEG, PNG, GIF or BMP",
+        ),
         (
             "bytes",
             {"instances": [3]},
