@@ -153,11 +153,12 @@ def _xdist_group(item: pytest.Item) -> str:
         return f"backbone-{callspec.params['name']}"
     path = Path(item.fspath).resolve()
     tests = Path(__file__).resolve().parent
-    if path.is_relative_to(tests):
-        parts = path.relative_to(tests).parts
-        if len(parts) > 1 and parts[0] in SHARED_FIXTURE_FOLDERS:
-            return f"folder-{parts[0]}"
-    return f"file-{path}"  # module-scoped fixtures are built once
+    if not path.is_relative_to(tests):
+        return f"file-{path.name}"
+    parts = path.relative_to(tests).parts
+    if len(parts) > 1 and parts[0] in SHARED_FIXTURE_FOLDERS:
+        return f"folder-{parts[0]}"
+    return f"file-{'/'.join(parts)}"  # module-scoped fixtures are built once
 
 
 @pytest.hookimpl(tryfirst=True)

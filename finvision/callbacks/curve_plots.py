@@ -9,6 +9,7 @@ from typing import Any
 
 import keras
 
+from finvision._files import write_bytes
 from finvision.callbacks import _figures, _validation
 from finvision.callbacks.operating_threshold import find_operating_threshold
 from finvision.metrics._checks import as_binary_labels, as_scores
@@ -154,7 +155,7 @@ class CurvePlots(keras.callbacks.Callback):
         self.last_files = []
         for kind, png in images.items():
             path = self.directory / f"{stem}_{kind}.png"
-            path.write_bytes(png)
+            write_bytes(path, png)
             self.last_files.append(path)
         if self.log_dir is not None:
             self._summarise(images, step or 0)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import keras
 import numpy as np
 
+from finvision._files import write_text
 from finvision.callbacks import _validation
 from finvision.callbacks.operating_threshold import find_operating_threshold
 from finvision.metrics import pad, risk
@@ -168,11 +168,4 @@ class ThresholdCalibration(keras.callbacks.Callback):
             },
             "epoch": epoch + 1,
         }
-        self.filepath.parent.mkdir(parents=True, exist_ok=True)
-        # Write a temporary file and rename it, so a crash never leaves half a file.
-        with tempfile.NamedTemporaryFile(
-            "w", dir=self.filepath.parent, suffix=".tmp", delete=False
-        ) as file:
-            json.dump(record, file, indent=2)
-            file.write("\n")
-        os.replace(file.name, self.filepath)
+        write_text(self.filepath, json.dumps(record, indent=2) + "\n")

@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from finvision._files import staged_output, write_text
+
 #: Exceptions that mean "the user's input is wrong": one line and exit code 2.
 USAGE_ERRORS: tuple[type[Exception], ...] = (
     ValueError,
@@ -161,7 +163,23 @@ def write_json(path: Path, payload: dict[str, Any]) -> None:
     }
     <BLANKLINE>
     """
-    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf8")
+    write_text(path, json.dumps(payload, indent=2) + "\n")
+
+
+def save_model(model: Any, path: Path) -> None:
+    """Saves ``model`` as a ``.keras`` file, staged and swapped in whole.
+
+    A failed or killed save leaves the previous file at ``path`` intact.
+
+    Example:
+    >>> import tempfile, keras
+    >>> path = Path(tempfile.mkdtemp()) / "model.keras"
+    >>> save_model(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]), path)
+    >>> keras.saving.load_model(path).output_shape
+    (None, 1)
+    """
+    with staged_output(path, overwrite=True) as staged:
+        model.save(staged)
 
 
 def adapted_recipe(pretrained: bool, **fields: Any) -> Any:

@@ -9,7 +9,13 @@ from typing import Any
 
 import numpy as np
 
-from finvision.cli._common import HelpFormatter, UsageError, output_directory, write_json
+from finvision.cli._common import (
+    HelpFormatter,
+    UsageError,
+    output_directory,
+    save_model,
+    write_json,
+)
 
 DEFAULT_OUT = Path("finvision-runs") / "quickstart"
 POSITIVE_CLASS = "tampered_cheque"
@@ -101,8 +107,8 @@ def run(arguments: argparse.Namespace) -> int:
     report.print()
 
     print(f"[4/5] Saving to {out} ...", flush=True)
-    model.save(out / "model.keras")
-    model.save_preset(out / "preset")
+    save_model(model, out / "model.keras")
+    model.save_preset(out / "preset", overwrite=True)
     plots = _plots(model, held_out, out / "plots", documents.class_names)
     tflite = _int8_tflite(model, documents.images[train][:100], out / "model_int8.tflite")
 

@@ -11,6 +11,7 @@ from finvision.cli._common import (
     UsageError,
     adapted_recipe,
     output_directory,
+    save_model,
     warn_if_loss_did_not_move,
     write_json,
 )
@@ -115,7 +116,7 @@ def run(arguments: argparse.Namespace) -> int:
     labels, probabilities = predict(model, validation, arguments.batch_size)
     report = evaluate_predictions(labels, probabilities, class_names, arguments.positive)
     report.print()
-    model.save(out / "model.keras")
+    save_model(model, out / "model.keras")
     model.save_preset(out / "preset", overwrite=True)
     skipped = [{"path": path, "reason": reason} for path, reason in training.report.skipped]
     write_json(out / "report.json", {"evaluation": report.as_dict(), "skipped": skipped})

@@ -18,7 +18,9 @@ def list_images(folder: str) -> list[str]:
     """The image files under ``folder``, recursively, sorted by path.
 
     A file counts as an image by its name ending (:data:`IMAGE_EXTENSIONS`, any
-    case); its content is checked later.
+    case); its content is checked later. Hidden files and folders (a name
+    starting with ``.``: ``.ipynb_checkpoints``, macOS ``._scan.png``, staging
+    folders) are left out.
 
     Args:
         folder: the folder to walk (links to folders are not followed).
@@ -29,22 +31,30 @@ def list_images(folder: str) -> list[str]:
     Example:
     >>> import tempfile, pathlib
     >>> root = pathlib.Path(tempfile.mkdtemp())
-    >>> for name in ("b.TIF", "a.jpg", "notes.txt"):
+    >>> for name in ("b.TIF", "a.jpg", "notes.txt", "._a.jpg"):
     ...     _ = (root / name).write_bytes(b"")
     >>> [pathlib.Path(p).name for p in list_images(str(root))]
     ['a.jpg', 'b.TIF']
     """
     found = []
     for parent, folders, files in os.walk(folder):
-        folders.sort()
+        folders[:] = sorted(name for name in folders if not _hidden(name))
         found += [
-            os.path.join(parent, name) for name in files if name.lower().endswith(IMAGE_EXTENSIONS)
+            os.path.join(parent, name)
+            for name in files
+            if name.lower().endswith(IMAGE_EXTENSIONS) and not _hidden(name)
         ]
     return sorted(found, key=lambda path: os.path.relpath(path, folder))
 
 
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
 def _class_folders(path: str, class_names: Sequence[str] | None) -> list[str]:
-    folders = sorted(entry.name for entry in os.scandir(path) if entry.is_dir())
+    folders = sorted(
+        entry.name for entry in os.scandir(path) if entry.is_dir() and not _hidden(entry.name)
+    )
     if class_names is None:
         if not folders:
             raise ValueError(
@@ -96,6 +106,12 @@ def index_folder(
         files, values = [], []
         for position, name in enumerate(class_names):
             found = list_images(os.path.join(path, name))
+            if not found:
+                raise ValueError(
+                    f"Class folder {os.path.join(path, name)!r} holds no image files "
+                    f"(names ending in {', '.join(IMAGE_EXTENSIONS)}); add images, remove the "
+                    "folder, or pass `class_names=` without it."
+                )
             files += found
             values += [position] * len(found)
         columns["label"] = np.array(values, dtype=np.int32)

@@ -61,10 +61,11 @@ def image_format(data: tf.Tensor) -> tf.Tensor:
 
 
 def _format_name(data: tf.Tensor) -> tf.Tensor:
+    # Padded: `substr` fails on a start past the end of a short string.
+    padded = tf.strings.join([data, b"\x00" * 12])
     name = tf.constant("an unknown format")
     for label, offset, magic in _REFUSED:
-        found = tf.strings.substr(data, offset, len(magic)) == magic
-        name = tf.where(found & (tf.strings.length(data) >= offset + len(magic)), label, name)
+        name = tf.where(tf.strings.substr(padded, offset, len(magic)) == magic, label, name)
     return name
 
 

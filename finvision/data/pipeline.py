@@ -363,6 +363,25 @@ def split_elements(
     return {"training": training, "validation": validation}
 
 
+def _check_every_class_has_images(
+    index: Index, labels: np.ndarray | None, report: LoadReport
+) -> None:
+    """Raises when every file of a class was skipped: its index would never occur."""
+    listed = index.columns.get("label")
+    if labels is None or listed is None or not index.class_names or listed.ndim != 1:
+        return
+    classes = len(index.class_names)
+    had_files = np.bincount(listed, minlength=classes)[:classes] > 0
+    kept = np.bincount(labels, minlength=classes)[:classes] > 0
+    lost = [name for name, gone in zip(index.class_names, had_files & ~kept, strict=True) if gone]
+    if lost:
+        raise ValueError(
+            f"Classes {lost} of {report.source} have no readable images: all their files "
+            f"were skipped ({report.num_skipped} skipped in all, see the warning). Add "
+            "readable images or leave the classes out with `class_names=`."
+        )
+
+
 def build_datasets(
     index: Index,
     *,
@@ -398,8 +417,9 @@ def build_datasets(
             f"{report.num_skipped} skipped."
         )
     pipeline = Pipeline(elements, index, options, report)
-    subsets = split_elements(elements, index, validation_split, seed)
     labels = pipeline.table.get("label")
+    _check_every_class_has_images(index, labels, report)
+    subsets = split_elements(elements, index, validation_split, seed)
     datasets = []
     for name in ("training", "validation") if subset == "both" else (subset,):
         rows = subsets[name]

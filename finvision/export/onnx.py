@@ -10,7 +10,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from finvision.export._paths import staged_output
+from finvision._files import staged_output
 from finvision.export._serving import PROBABILITIES, check_built_model, image_spec, probabilities
 
 #: The ONNX opset written by default (supported by onnxruntime >= 1.17).

@@ -10,9 +10,9 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from finvision._files import staged_output
 from finvision.callbacks.operating_threshold import find_operating_threshold
 from finvision.data.encoded import MAX_PIXELS, decode_encoded
-from finvision.export._paths import staged_output
 from finvision.export._serving import (
     PROBABILITIES,
     check_built_model,

@@ -10,7 +10,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from finvision.export._paths import staged_output
+from finvision._files import staged_output
 from finvision.export._representative import calibration, representative_images
 from finvision.export._serving import (
     PROBABILITIES,

@@ -50,6 +50,18 @@ def as_scores(values: Any, name: str) -> np.ndarray:
     return array
 
 
+def _label_vector(values: Any, name: str) -> np.ndarray:
+    """``values`` as a non-empty 1-D array (a column ``(n, 1)`` is flattened), or raises."""
+    array = np.asarray(values)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(f"`{name}` must be 1-D (one label per sample); received {array.shape}.")
+    if array.size == 0:
+        raise ValueError(f"`{name}` is empty; expected at least one label.")
+    return array
+
+
 def as_binary_labels(values: Any, name: str) -> np.ndarray:
     """Returns labels in {0, 1} as a 1-D boolean array, or raises a clear error.
 
@@ -69,13 +81,7 @@ def as_binary_labels(values: Any, name: str) -> np.ndarray:
     >>> as_binary_labels([1, 0, 1.0], "y_true").tolist()
     [True, False, True]
     """
-    array = np.asarray(values)
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 1:
-        raise ValueError(f"`{name}` must be 1-D (one label per sample); received {array.shape}.")
-    if array.size == 0:
-        raise ValueError(f"`{name}` is empty; expected at least one label.")
+    array = _label_vector(values, name)
     if array.dtype == bool:
         return array.copy()
     try:
@@ -139,13 +145,7 @@ def as_class_labels(values: Any, name: str, classes: int) -> np.ndarray:
     >>> as_class_labels([2, 0.0, 1], "y_true", 3).tolist()
     [2, 0, 1]
     """
-    array = np.asarray(values)
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 1:
-        raise ValueError(f"`{name}` must be 1-D (one label per sample); received {array.shape}.")
-    if array.size == 0:
-        raise ValueError(f"`{name}` is empty; expected at least one label.")
+    array = _label_vector(values, name)
     numeric = array.dtype != bool and np.issubdtype(array.dtype, np.number)
     valid = np.isin(array, np.arange(classes)) if numeric else np.zeros(array.shape, bool)
     if not np.all(valid):

@@ -69,10 +69,15 @@ def _static_size(shape: Any) -> int | None:
 
 
 class _ScoreMetric(keras.metrics.Metric):
-    """Flattens labels, scores and weights, and counts NaN scores."""
+    """Flattens labels, scores and weights, and counts NaN scores.
+
+    Each metric names itself ``default_name`` unless given a ``name``.
+    """
+
+    default_name: str
 
     def __init__(
-        self, name: str | None = None, dtype: Any = None, positive_class: int | None = None
+        self, name: str | None = None, dtype: Any = None, *, positive_class: int | None = None
     ) -> None:
         if positive_class is not None and (
             isinstance(positive_class, bool)
@@ -83,7 +88,7 @@ class _ScoreMetric(keras.metrics.Metric):
                 "`positive_class` must be None or a class index (an int >= 0); "
                 f"received {positive_class!r}."
             )
-        super().__init__(name=name, dtype=dtype)
+        super().__init__(name=name or self.default_name, dtype=dtype)
         self.positive_class = positive_class
         self.invalid_scores = self.add_variable(
             shape=(), initializer="zeros", dtype=self.dtype, name="invalid_scores"
@@ -156,8 +161,9 @@ class _CurveMetric(_ScoreMetric):
         num_thresholds: int = 200,
         name: str | None = None,
         dtype: Any = None,
+        *,
         positive_class: int | None = None,
-    ):
+    ) -> None:
         if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, int):
             raise ValueError(f"`num_thresholds` must be an int >= 2; received {num_thresholds!r}.")
         if num_thresholds < 2:
@@ -226,11 +232,10 @@ class EqualErrorRate(_CurveMetric):
 
     Args:
         num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
-        name: the metric's name.
+        name: the metric's name (default: ``default_name``).
         dtype (str | None): the dtype of the counts and the result.
-        positive_class: None for one score per sample, or a class index: then
-            ``y_pred`` holds ``(batch, classes)`` probabilities and the class is
-            scored against the rest (one-vs-rest).
+        positive_class: None for one score per sample, or a class index to score
+            that column of ``(batch, classes)`` probabilities against the rest.
 
     Example:
     >>> metric = EqualErrorRate(num_thresholds=11)
@@ -239,15 +244,7 @@ class EqualErrorRate(_CurveMetric):
     0.25
     """
 
-    def __init__(
-        self,
-        num_thresholds: int = 200,
-        name: str = "equal_error_rate",
-        dtype=None,
-        *,
-        positive_class: int | None = None,
-    ):
-        super().__init__(num_thresholds, name=name, dtype=dtype, positive_class=positive_class)
+    default_name = "equal_error_rate"
 
     def result(self) -> Any:
         _, fmr, fnmr, defined = self._rates()
@@ -269,11 +266,10 @@ class KSStatistic(_CurveMetric):
 
     Args:
         num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
-        name: the metric's name.
+        name: the metric's name (default: ``default_name``).
         dtype (str | None): the dtype of the counts and the result.
-        positive_class: None for one score per sample, or a class index: then
-            ``y_pred`` holds ``(batch, classes)`` probabilities and the class is
-            scored against the rest (one-vs-rest).
+        positive_class: None for one score per sample, or a class index to score
+            that column of ``(batch, classes)`` probabilities against the rest.
 
     Example:
     >>> metric = KSStatistic(num_thresholds=11)
@@ -282,15 +278,7 @@ class KSStatistic(_CurveMetric):
     0.5
     """
 
-    def __init__(
-        self,
-        num_thresholds: int = 200,
-        name: str = "ks_statistic",
-        dtype=None,
-        *,
-        positive_class: int | None = None,
-    ):
-        super().__init__(num_thresholds, name=name, dtype=dtype, positive_class=positive_class)
+    default_name = "ks_statistic"
 
     def result(self) -> Any:
         tpr, fpr, _, defined = self._rates()
@@ -306,11 +294,10 @@ class RecallAtFPR(_CurveMetric):
     Args:
         fpr: the largest acceptable false positive rate, in [0, 1].
         num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
-        name: the metric's name.
+        name: the metric's name (default: ``default_name``).
         dtype (str | None): the dtype of the counts and the result.
-        positive_class: None for one score per sample, or a class index: then
-            ``y_pred`` holds ``(batch, classes)`` probabilities and the class is
-            scored against the rest (one-vs-rest).
+        positive_class: None for one score per sample, or a class index to score
+            that column of ``(batch, classes)`` probabilities against the rest.
 
     Example:
     >>> metric = RecallAtFPR(fpr=0.5, num_thresholds=11)
@@ -323,15 +310,17 @@ class RecallAtFPR(_CurveMetric):
     1.0
     """
 
+    default_name = "recall_at_fpr"
+
     def __init__(
         self,
         fpr: float = 0.01,
         num_thresholds: int = 200,
-        name: str = "recall_at_fpr",
-        dtype=None,
+        name: str | None = None,
+        dtype: Any = None,
         *,
         positive_class: int | None = None,
-    ):
+    ) -> None:
         self.fpr = as_rate(fpr, "fpr")
         super().__init__(num_thresholds, name=name, dtype=dtype, positive_class=positive_class)
 
@@ -360,11 +349,10 @@ class BPCERAtAPCER(_CurveMetric):
     Args:
         apcer: the largest acceptable APCER, in [0, 1].
         num_thresholds: grid size; the resolution is ``1 / (num_thresholds - 1)``.
-        name: the metric's name.
+        name: the metric's name (default: ``default_name``).
         dtype (str | None): the dtype of the counts and the result.
-        positive_class: None for one score per sample, or a class index: then
-            ``y_pred`` holds ``(batch, classes)`` probabilities and the class is
-            scored against the rest (one-vs-rest).
+        positive_class: None for one score per sample, or a class index to score
+            that column of ``(batch, classes)`` probabilities against the rest.
 
     Example:
     >>> metric = BPCERAtAPCER(apcer=0.5, num_thresholds=11)
@@ -373,15 +361,17 @@ class BPCERAtAPCER(_CurveMetric):
     0.0
     """
 
+    default_name = "bpcer_at_apcer"
+
     def __init__(
         self,
         apcer: float = 0.05,
         num_thresholds: int = 200,
-        name: str = "bpcer_at_apcer",
-        dtype=None,
+        name: str | None = None,
+        dtype: Any = None,
         *,
         positive_class: int | None = None,
-    ):
+    ) -> None:
         self.apcer = as_rate(apcer, "apcer")
         super().__init__(num_thresholds, name=name, dtype=dtype, positive_class=positive_class)
 
@@ -404,8 +394,9 @@ class _ThresholdMetric(_ScoreMetric):
         threshold: float = 0.5,
         name: str | None = None,
         dtype: Any = None,
+        *,
         positive_class: int | None = None,
-    ):
+    ) -> None:
         self.threshold = as_threshold(threshold)
         super().__init__(name=name, dtype=dtype, positive_class=positive_class)
         self.true_accepts, self.false_accepts, self.false_rejects, self.true_rejects = (
@@ -437,11 +428,10 @@ class FalseMatchRate(_ThresholdMetric):
 
     Args:
         threshold: the decision threshold.
-        name: the metric's name.
+        name: the metric's name (default: ``default_name``).
         dtype (str | None): the dtype of the counts and the result.
-        positive_class: None for one score per sample, or a class index: then
-            ``y_pred`` holds ``(batch, classes)`` probabilities and the class is
-            scored against the rest (one-vs-rest).
+        positive_class: None for one score per sample, or a class index to score
+            that column of ``(batch, classes)`` probabilities against the rest.
 
     Example:
     >>> metric = FalseMatchRate(threshold=0.5)
@@ -450,15 +440,7 @@ class FalseMatchRate(_ThresholdMetric):
     0.5
     """
 
-    def __init__(
-        self,
-        threshold: float = 0.5,
-        name: str = "false_match_rate",
-        dtype=None,
-        *,
-        positive_class: int | None = None,
-    ):
-        super().__init__(threshold, name=name, dtype=dtype, positive_class=positive_class)
+    default_name = "false_match_rate"
 
     def result(self) -> Any:
         impostors = self.false_accepts + self.true_rejects
@@ -475,11 +457,10 @@ class FalseNonMatchRate(_ThresholdMetric):
 
     Args:
         threshold: the decision threshold.
-        name: the metric's name.
+        name: the metric's name (default: ``default_name``).
         dtype (str | None): the dtype of the counts and the result.
-        positive_class: None for one score per sample, or a class index: then
-            ``y_pred`` holds ``(batch, classes)`` probabilities and the class is
-            scored against the rest (one-vs-rest).
+        positive_class: None for one score per sample, or a class index to score
+            that column of ``(batch, classes)`` probabilities against the rest.
 
     Example:
     >>> metric = FalseNonMatchRate(threshold=0.5)
@@ -488,15 +469,7 @@ class FalseNonMatchRate(_ThresholdMetric):
     0.25
     """
 
-    def __init__(
-        self,
-        threshold: float = 0.5,
-        name: str = "false_non_match_rate",
-        dtype=None,
-        *,
-        positive_class: int | None = None,
-    ):
-        super().__init__(threshold, name=name, dtype=dtype, positive_class=positive_class)
+    default_name = "false_non_match_rate"
 
     def result(self) -> Any:
         genuine = self.true_accepts + self.false_rejects
@@ -515,11 +488,10 @@ class F1Score(_ThresholdMetric):
 
     Args:
         threshold: the decision threshold.
-        name: the metric's name.
+        name: the metric's name (default: ``default_name``).
         dtype (str | None): the dtype of the counts and the result.
-        positive_class: None for one score per sample, or a class index: then
-            ``y_pred`` holds ``(batch, classes)`` probabilities and the class is
-            scored against the rest (one-vs-rest).
+        positive_class: None for one score per sample, or a class index to score
+            that column of ``(batch, classes)`` probabilities against the rest.
 
     Example:
     >>> metric = F1Score(threshold=0.5)
@@ -528,15 +500,7 @@ class F1Score(_ThresholdMetric):
     0.5
     """
 
-    def __init__(
-        self,
-        threshold: float = 0.5,
-        name: str = "f1_score",
-        dtype=None,
-        *,
-        positive_class: int | None = None,
-    ):
-        super().__init__(threshold, name=name, dtype=dtype, positive_class=positive_class)
+    default_name = "f1_score"
 
     def result(self) -> Any:
         denominator = 2 * self.true_accepts + self.false_accepts + self.false_rejects

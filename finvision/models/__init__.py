@@ -19,7 +19,13 @@ from finvision.models.mrz import (
     mrz_check_digit,
     parse_mrz,
 )
-from finvision.models.presets import Preset, load_preset, read_preset, save_preset
+from finvision.models.presets import (
+    Preset,
+    load_preset,
+    preset_digest,
+    read_preset,
+    save_preset,
+)
 from finvision.models.registry import (
     BackboneSpec,
     Preprocessing,
@@ -61,6 +67,7 @@ __all__ = [
     "load_preset",
     "mrz_check_digit",
     "parse_mrz",
+    "preset_digest",
     "read_preset",
     "save_preset",
 ]

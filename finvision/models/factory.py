@@ -56,10 +56,11 @@ def create_backbone(
         bn_momentum: momentum for every BatchNormalization layer; None keeps the
             architecture's own (``spec.default_bn_momentum``).
         name: the model's name; defaults to the backbone name.
-        sha256: pins the weights: the SHA-256 hex digest the weights file (a
-            preset's ``model.weights.h5``, the cached ImageNet file) must have,
-            checked before it is read. None checks nothing beyond the built-in
-            checks (published hashes, a preset's recorded digest).
+        sha256: pins the weights, checked before they are read: the SHA-256
+            hex digest of the weights file (or the cached ImageNet file), or for
+            a preset its :func:`~finvision.models.preset_digest`. None checks
+            nothing beyond the built-in checks (published hashes, a preset's
+            recorded digests).
 
     Returns:
         A :class:`~finvision.models.Backbone` (a ``keras.Model``) with a

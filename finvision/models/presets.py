@@ -5,24 +5,31 @@ A preset directory holds:
 - ``config.json``: the model's Keras config (architecture and arguments);
 - ``model.weights.h5``: its weights in the Keras 3 format;
 - ``preprocessing.json``: the pixel normalisation the weights expect;
-- ``metadata.json``: format version, library versions and the SHA-256 of the
-  weights, checked on every load;
+- ``metadata.json``: format version, library versions and a manifest: the
+  SHA-256 of every file above, checked on every load, and ``preset_sha256``,
+  the digest that pins the whole preset (:func:`preset_digest`);
 - ``README.md``: a model card for people.
+
+A preset is written to a staging folder and swapped in whole, so a failed or
+killed save leaves the previous version intact.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import keras
 
 import finvision
+from finvision._files import staged_output
 from finvision.models.backbone import Backbone
-from finvision.models.weights import check_sha256, file_digest
+from finvision.models.weights import as_sha256, file_digest
 from finvision.preprocessing.normalization import BackboneNormalization
 
 CONFIG_FILE = "config.json"
@@ -31,7 +38,13 @@ PREPROCESSING_FILE = "preprocessing.json"
 METADATA_FILE = "metadata.json"
 MODEL_CARD_FILE = "README.md"
 PRESET_FILES = (CONFIG_FILE, WEIGHTS_FILE, PREPROCESSING_FILE, METADATA_FILE, MODEL_CARD_FILE)
-FORMAT_VERSION = 1
+#: The files that change what a loaded preset does: the manifest records their
+#: digests and ``sha256=`` pins them (the model card is for people only).
+PINNED_FILES = (CONFIG_FILE, WEIGHTS_FILE, PREPROCESSING_FILE)
+REQUIRED_FILES = (*PINNED_FILES, METADATA_FILE)
+FORMAT_VERSION = 2
+#: Versions this finvision reads: 1 recorded the weights' digest only.
+READABLE_FORMAT_VERSIONS = (1, 2)
 #: Presets shipped inside the package, one directory per name (e.g. ``"mrz"``).
 BUILTIN_PRESETS = Path(__file__).resolve().parents[1] / "presets"
 
@@ -69,8 +82,9 @@ def save_preset(
 ) -> Path:
     """Writes a model as a preset directory that reloads with no network.
 
-    Only the preset's own files are written; other files in ``directory`` are
-    left alone.
+    The new version is written to a staging folder next to ``directory`` and
+    swapped in whole, so a failed or killed save leaves the previous one
+    intact. Other files in ``directory`` (a licence, notes) are carried over.
 
     Args:
         model: a finvision model: a :class:`~finvision.models.Backbone` or a
@@ -85,6 +99,7 @@ def save_preset(
         TypeError: if ``model`` is not a finvision model.
         FileExistsError: if preset files already exist there and ``overwrite``
             is False.
+        NotADirectoryError: if ``directory`` is a file.
 
     Example:
     >>> import tempfile
@@ -107,24 +122,59 @@ def save_preset(
             f"`directory` {str(directory)!r} already holds preset files {existing}; "
             "pass `overwrite=True` to replace them."
         )
-    directory.mkdir(parents=True, exist_ok=True)
-    model.save_weights(directory / WEIGHTS_FILE, overwrite=True)
-    metadata = {
-        "format": "finvision-preset",
-        "format_version": FORMAT_VERSION,
-        "finvision_version": finvision.__version__,
-        "keras_version": keras.__version__,
-        "weights_file": WEIGHTS_FILE,
-        "weights_sha256": file_digest(directory / WEIGHTS_FILE),
-    }
-    preprocessing = _preprocessing_of(backbone)
-    _write_json(directory / CONFIG_FILE, keras.saving.serialize_keras_object(model))
-    _write_json(directory / PREPROCESSING_FILE, preprocessing)
-    _write_json(directory / METADATA_FILE, metadata)
-    (directory / MODEL_CARD_FILE).write_text(
-        _model_card(model, backbone, metadata), encoding="utf8"
-    )
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(f"`directory` {str(directory)!r} is a file, not a folder.")
+    with staged_output(directory, overwrite=True) as staged:
+        staged.mkdir()
+        _carry_other_files(directory, staged)
+        model.save_weights(staged / WEIGHTS_FILE)
+        _write_json(staged / CONFIG_FILE, keras.saving.serialize_keras_object(model))
+        _write_json(staged / PREPROCESSING_FILE, _preprocessing_of(backbone))
+        files = {name: file_digest(staged / name) for name in PINNED_FILES}
+        metadata = {
+            "format": "finvision-preset",
+            "format_version": FORMAT_VERSION,
+            "finvision_version": finvision.__version__,
+            "keras_version": keras.__version__,
+            "weights_file": WEIGHTS_FILE,
+            "weights_sha256": files[WEIGHTS_FILE],
+            "files": files,
+            "preset_sha256": _manifest_digest(files),
+        }
+        _write_json(staged / METADATA_FILE, metadata)
+        (staged / MODEL_CARD_FILE).write_text(
+            _model_card(model, backbone, metadata), encoding="utf8"
+        )
     return directory
+
+
+def preset_digest(directory: str | os.PathLike) -> str:
+    """The SHA-256 that pins a whole preset: its config, weights and preprocessing.
+
+    Computed from the files themselves (not from what ``metadata.json``
+    says), so it is the value to pass as ``sha256=`` to every preset loader
+    once the preset is vetted. :func:`save_preset` records it as
+    ``preset_sha256`` in ``metadata.json`` and the model card.
+
+    Args:
+        directory: a preset directory, or the name of a shipped preset.
+
+    Returns:
+        The lowercase hex digest.
+
+    Raises:
+        FileNotFoundError: if the directory or one of the pinned files is missing.
+
+    Example:
+    >>> import tempfile
+    >>> from finvision.models import create_backbone
+    >>> path = save_preset(create_backbone("resnet18", input_shape=(32, 32, 3)),
+    ...                    tempfile.mkdtemp() + "/p")
+    >>> preset_digest(path) == read_preset(path).metadata["preset_sha256"]
+    True
+    """
+    directory = _checked_directory(directory)
+    return _manifest_digest({name: file_digest(directory / name) for name in PINNED_FILES})
 
 
 def list_builtin_presets() -> list[str]:
@@ -158,23 +208,25 @@ def preset_directory(name_or_directory: str | os.PathLike) -> Path:
 
 
 def read_preset(directory: str | os.PathLike, *, sha256: str | None = None) -> Preset:
-    """Reads a preset directory and checks its weights against their SHA-256.
+    """Reads a preset directory and checks every file against its SHA-256.
 
     Args:
         directory: a directory written by :func:`save_preset`, or the name of
             a preset shipped with the package (see :func:`list_builtin_presets`).
-        sha256: pins the preset: the SHA-256 hex digest its ``model.weights.h5``
-            must have (the one its ``metadata.json`` and model card record when
-            you vetted it). None trusts the digest recorded in the directory.
+        sha256: pins the whole preset: the :func:`preset_digest` it must have
+            (``preset_sha256`` in its ``metadata.json`` and model card when you
+            vetted it). Checked before any file is parsed. None trusts the
+            digests recorded in the directory, which detect a corrupt copy but
+            not a directory replaced as a whole.
 
     Returns:
         The checked :class:`Preset`.
 
     Raises:
         FileNotFoundError: if the directory or one of its files is missing.
-        ValueError: if a file is not valid JSON, or the weights' SHA-256 differs
-            from the ``sha256`` pin or from the one recorded (a corrupt or
-            altered copy).
+        ValueError: if the preset differs from the ``sha256`` pin, a file's
+            digest differs from the one recorded (a corrupt or altered copy), a
+            file is not a JSON object, or the format version is unknown.
 
     Example:
     >>> read_preset("/no/such/preset")  # doctest: +ELLIPSIS
@@ -182,33 +234,42 @@ def read_preset(directory: str | os.PathLike, *, sha256: str | None = None) -> P
     ...
     FileNotFoundError: Preset directory '/no/such/preset' does not exist...
     """
-    directory = preset_directory(directory)
-    if not directory.is_dir():
-        shipped = list_builtin_presets()
-        known = f" Presets shipped with finvision: {shipped}." if shipped else ""
-        raise FileNotFoundError(f"Preset directory {str(directory)!r} does not exist.{known}")
-    missing = [
-        name
-        for name in (CONFIG_FILE, WEIGHTS_FILE, METADATA_FILE)
-        if not (directory / name).is_file()
-    ]
-    if missing:
-        raise FileNotFoundError(
-            f"Preset directory {str(directory)!r} lacks {missing}; it was not written by "
-            "finvision.models.save_preset or is incomplete."
-        )
-    check_sha256(directory / WEIGHTS_FILE, sha256)
-    preset = Preset(
-        directory, _read_json(directory / CONFIG_FILE), _read_json(directory / METADATA_FILE)
-    )
-    recorded = preset.metadata.get("weights_sha256")
-    actual = file_digest(preset.weights_path)
-    if actual != recorded:
+    directory = _checked_directory(directory)
+    files = {name: file_digest(directory / name) for name in PINNED_FILES}
+    if sha256 is not None:
+        _check_pin(directory, as_sha256(sha256), files)
+    metadata = _read_json(directory / METADATA_FILE)
+    version = metadata.get("format_version")
+    known = not isinstance(version, bool) and version in READABLE_FORMAT_VERSIONS
+    if metadata.get("format") != "finvision-preset" or not known:
         raise ValueError(
-            f"Preset weights {str(preset.weights_path)!r} have SHA-256 {actual}, but the "
-            f"preset records {recorded}: the copy is corrupt or was altered."
+            f"Preset {str(directory)!r} has format {metadata.get('format')!r} version "
+            f"{version!r}; this finvision ({finvision.__version__}) reads finvision-preset "
+            f"versions {list(READABLE_FORMAT_VERSIONS)}. A newer finvision wrote it, or it "
+            "is not a preset."
         )
-    return preset
+    if version == 1:
+        recorded = {WEIGHTS_FILE: metadata.get("weights_sha256")}
+    else:
+        recorded = metadata.get("files")
+    if not isinstance(recorded, dict):
+        raise ValueError(
+            f"Preset {str(directory)!r} has no manifest of file digests in {METADATA_FILE}; "
+            "the copy is corrupt or was altered."
+        )
+    for name, digest in recorded.items():
+        if files.get(name) != digest:
+            raise ValueError(
+                f"Preset file {str(directory / str(name))!r} has SHA-256 {files.get(name)}, but "
+                f"the preset records {digest}: the copy is corrupt or was altered."
+            )
+    config = _read_json(directory / CONFIG_FILE)
+    if not isinstance(config.get("class_name"), str):
+        raise ValueError(
+            f"Preset file {str(directory / CONFIG_FILE)!r} is not a Keras config: it has no "
+            "`class_name`."
+        )
+    return Preset(directory, config, metadata)
 
 
 def load_preset(directory: str | os.PathLike, *, sha256: str | None = None) -> keras.Model:
@@ -217,16 +278,16 @@ def load_preset(directory: str | os.PathLike, *, sha256: str | None = None) -> k
     Args:
         directory: a directory written by :func:`save_preset`, or the name of
             a preset shipped with the package.
-        sha256: the SHA-256 hex digest the preset's ``model.weights.h5`` must
-            have (see :func:`read_preset`); None trusts the recorded digest.
+        sha256: the :func:`preset_digest` the preset must have (see
+            :func:`read_preset`); None trusts the recorded digests.
 
     Returns:
         The model, as it was saved.
 
     Raises:
         FileNotFoundError: if the directory or one of its files is missing.
-        ValueError: if the weights differ from the ``sha256`` pin or from the
-            digest the preset records.
+        ValueError: if the preset differs from the ``sha256`` pin or from the
+            digests it records, or is malformed (see :func:`read_preset`).
 
     Example:
     >>> import tempfile
@@ -242,15 +303,73 @@ def load_preset(directory: str | os.PathLike, *, sha256: str | None = None) -> k
     return model
 
 
+def _checked_directory(directory: str | os.PathLike) -> Path:
+    """The preset directory, after checking that it holds every required file."""
+    directory = preset_directory(directory)
+    if not directory.is_dir():
+        shipped = list_builtin_presets()
+        known = f" Presets shipped with finvision: {shipped}." if shipped else ""
+        raise FileNotFoundError(f"Preset directory {str(directory)!r} does not exist.{known}")
+    missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"Preset directory {str(directory)!r} lacks {missing}; it was not written by "
+            "finvision.models.save_preset or is incomplete."
+        )
+    return directory
+
+
+def _manifest_digest(files: dict[str, str]) -> str:
+    """One SHA-256 over the ``name digest`` lines of the pinned files."""
+    manifest = "".join(f"{name} {files[name]}\n" for name in PINNED_FILES)
+    return hashlib.sha256(manifest.encode("utf8")).hexdigest()
+
+
+def _check_pin(directory: Path, pinned: str, files: dict[str, str]) -> None:
+    actual = _manifest_digest(files)
+    if pinned == actual:
+        return
+    hint = ""
+    if pinned == files[WEIGHTS_FILE]:
+        hint = (
+            f" The pin is the digest of {WEIGHTS_FILE} alone; `sha256` pins the whole preset "
+            "(config, weights, preprocessing): pin `preset_sha256` from metadata.json or "
+            "models.preset_digest() once you have vetted the preset."
+        )
+    raise ValueError(
+        f"`sha256` does not match the preset {str(directory)!r}: expected {pinned}, received "
+        f"{actual}. It was not loaded (and is left as it is): it is not the pinned copy.{hint}"
+    )
+
+
+def _carry_other_files(directory: Path, staged: Path) -> None:
+    """Copies what is not a preset file (a licence, notes) into the new version."""
+    if not directory.is_dir():
+        return
+    for entry in directory.iterdir():
+        if entry.name in PRESET_FILES:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, staged / entry.name, symlinks=True)
+        else:
+            shutil.copy2(entry, staged / entry.name, follow_symlinks=False)
+
+
 def _write_json(path: Path, payload: dict[str, Any]) -> None:
     path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf8")
 
 
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text(encoding="utf8"))
+        payload = json.loads(path.read_text(encoding="utf8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValueError(f"Preset file {str(path)!r} is not valid JSON ({error}).") from error
+    if not isinstance(payload, dict):
+        raise ValueError(
+            f"Preset file {str(path)!r} must hold a JSON object; received a "
+            f"{type(payload).__name__}."
+        )
+    return payload
 
 
 def _preprocessing_of(backbone: keras.Model) -> dict[str, Any]:
@@ -295,6 +414,7 @@ A finvision preset: a {type(model).__name__} on {described}.
 std {preprocessing["std"]}, {normalisation} |
 | weights file | `{metadata["weights_file"]}` |
 | weights SHA-256 | `{metadata["weights_sha256"]}` |
+| preset SHA-256 (pin with `sha256=`) | `{metadata["preset_sha256"]}` |
 | finvision / Keras | {metadata["finvision_version"]} / {metadata["keras_version"]} |
 
 Load it with no network:
@@ -302,6 +422,9 @@ Load it with no network:
 ```python
 from finvision import models
 
-model = models.load_preset("path/to/this/directory")
+model = models.load_preset(
+    "path/to/this/directory",
+    sha256="{metadata["preset_sha256"]}",
+)
 {reload_backbone}```
 """

@@ -48,9 +48,9 @@ class PresetMixin:
 
         Args:
             directory: a preset directory holding a model of this class.
-            sha256: the SHA-256 hex digest the preset's ``model.weights.h5``
+            sha256: the :func:`~finvision.models.preset_digest` the preset
                 must have (see :func:`finvision.models.read_preset`); None
-                trusts the digest recorded in the preset.
+                trusts the digests recorded in the preset.
 
         Returns:
             The model with its weights.
@@ -58,8 +58,8 @@ class PresetMixin:
         Raises:
             FileNotFoundError: if the directory does not exist.
             TypeError: if the preset holds another kind of model.
-            ValueError: if the weights differ from the ``sha256`` pin or from
-                the digest the preset records.
+            ValueError: if the preset differs from the ``sha256`` pin or from
+                the digests it records.
 
         Example:
         >>> from finvision.models import ImageClassifier

@@ -61,6 +61,30 @@ def file_digest(path: str | os.PathLike, algorithm: str = "sha256") -> str:
     return digest.hexdigest()
 
 
+def as_sha256(value: object) -> str:
+    """A ``sha256=`` pin as a lowercase hex digest, or a clear error.
+
+    Args:
+        value: 64 hexadecimal characters, any case.
+
+    Returns:
+        The digest in lowercase.
+
+    Raises:
+        ValueError: naming ``sha256`` and what was received, for anything else.
+
+    Example:
+    >>> as_sha256("AB" * 32)[:4]
+    'abab'
+    """
+    if not (isinstance(value, str) and re.fullmatch(r"[0-9a-fA-F]{64}", value)):
+        raise ValueError(
+            "`sha256` must be a SHA-256 hex digest (64 hexadecimal characters); "
+            f"received {value!r}."
+        )
+    return value.lower()
+
+
 def check_sha256(path: str | os.PathLike, sha256: str | None) -> None:
     """Checks a file against a pinned SHA-256 before it is read; None checks nothing.
 
@@ -88,12 +112,7 @@ def check_sha256(path: str | os.PathLike, sha256: str | None) -> None:
     """
     if sha256 is None:
         return
-    if not (isinstance(sha256, str) and re.fullmatch(r"[0-9a-fA-F]{64}", sha256)):
-        raise ValueError(
-            "`sha256` must be a SHA-256 hex digest (64 hexadecimal characters); "
-            f"received {sha256!r}."
-        )
-    expected, received = sha256.lower(), file_digest(path)
+    expected, received = as_sha256(sha256), file_digest(path)
     if received != expected:
         raise ValueError(
             f"`sha256` does not match the file {str(path)!r}: expected {expected}, received "

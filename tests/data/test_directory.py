@@ -1,5 +1,7 @@
 """from_directory: labels, splits, shuffling and argument errors, checked exactly."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -157,3 +159,36 @@ def test_tiny_validation_split_that_leaves_no_images_raises(folder):
         data.from_directory(
             root, image_size=(4, 6), validation_split=0.01, subset="validation", seed=0
         )
+
+
+def test_hidden_folders_and_files_are_not_classes_or_images(tmp_path):
+    for name in ("cheque", "id_card"):
+        (tmp_path / name).mkdir()
+        Image.new("L", (6, 4), 50).save(tmp_path / name / "scan.png")
+    for hidden in (".ipynb_checkpoints", ".preset.staging-12-abc", "cheque/.thumbnails"):
+        (tmp_path / hidden).mkdir()
+        Image.new("L", (6, 4), 250).save(tmp_path / hidden / "copy.png")
+    Image.new("L", (6, 4), 250).save(tmp_path / "cheque" / "._scan.png")  # macOS metadata
+    dataset = data.from_directory(tmp_path, image_size=(4, 6), shuffle=False)
+    assert dataset.class_names == ["cheque", "id_card"]
+    assert [p.relative_to(tmp_path).as_posix() for p in map(Path, dataset.file_paths)] == [
+        "cheque/scan.png",
+        "id_card/scan.png",
+    ]
+    assert dataset.labels.tolist() == [0, 1]
+
+
+def test_a_class_with_no_images_or_only_broken_ones_is_refused(tmp_path):
+    for name in ("cheque", "id_card"):
+        (tmp_path / name).mkdir()
+    Image.new("L", (6, 4), 50).save(tmp_path / "cheque" / "scan.png")
+    (tmp_path / "id_card" / "notes.txt").write_text("no images here")
+    with pytest.raises(ValueError, match=r"id_card' holds no image files.*`class_names=`"):
+        data.from_directory(tmp_path, image_size=(4, 6))
+    assert data.from_directory(tmp_path, image_size=(4, 6), class_names=["cheque"]).labels.size
+    (tmp_path / "id_card" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    with (
+        pytest.warns(data.SkippedFilesWarning),
+        pytest.raises(ValueError, match=r"Classes \['id_card'\] .* have no readable images"),
+    ):
+        data.from_directory(tmp_path, image_size=(4, 6))

@@ -117,7 +117,9 @@ def test_served_scores_match_load_image_and_predict_on_a_rotated_photo(
 def test_formats_the_graph_cannot_decode_are_named(exported):
     serve = tf.saved_model.load(str(exported["bytes"])).signatures["serving_default"]
     tiff = _save(Image.fromarray(CHELSEA), "TIFF", compression="tiff_lzw")
-    for content, name in ((tiff, "TIFF"), (b"not an image at all", "an unknown format")):
+    unknown = "an unknown format"
+    short = b"hello"  # shorter than the headers looked for
+    for content, name in ((tiff, "TIFF"), (b"not an image at all", unknown), (short, unknown)):
         with pytest.raises(
             tf.errors.InvalidArgumentError,
             match=rf"`image_bytes` must be an encoded JPEG, PNG, GIF or BMP; received.*{name}",

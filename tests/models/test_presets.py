@@ -79,7 +79,10 @@ def test_preset_of_another_architecture_is_rejected(preset):
 
 def test_incomplete_preset_and_wrong_model(tmp_path):
     (tmp_path / "config.json").write_text("{}")
-    with pytest.raises(FileNotFoundError, match=r"lacks \['model.weights.h5', 'metadata.json'\]"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"lacks \['model.weights.h5', 'preprocessing.json', 'metadata.json'\]",
+    ):
         models.read_preset(tmp_path)
     with pytest.raises(TypeError, match=r"finvision Backbone or a task.*received Sequential"):
         models.save_preset(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]), tmp_path)

@@ -1,7 +1,10 @@
 """Security: weights pinned by SHA-256, no unsafe deserialization, bounded image decoding."""
 
 import ast
+import hashlib
+import json
 import os
+import shutil
 import struct
 import zlib
 from pathlib import Path
@@ -154,8 +157,18 @@ def pinned(tmp_path_factory):
         "file": weights,
         "file_sha256": file_digest(weights),
         "preset": preset,
-        "preset_sha256": file_digest(preset / "model.weights.h5"),
+        "preset_sha256": whole_preset_digest(preset),
+        "preset_weights_sha256": file_digest(preset / "model.weights.h5"),
     }
+
+
+def whole_preset_digest(preset: Path) -> str:
+    """The documented pin: SHA-256 of the ``name digest`` lines of the three pinned files."""
+    lines = "".join(
+        f"{name} {file_digest(preset / name)}\n"
+        for name in ("config.json", "model.weights.h5", "preprocessing.json")
+    )
+    return hashlib.sha256(lines.encode()).hexdigest()
 
 
 def _snapshot(path: Path) -> tuple[str, int]:
@@ -176,7 +189,9 @@ def test_matching_pin_loads_a_weights_file_and_a_preset(pinned):
     reloaded = models.load_preset(pinned["preset"], sha256=pinned["preset_sha256"])
     np.testing.assert_array_equal(predict(reloaded, IMAGES), expected)
     recorded = models.read_preset(pinned["preset"], sha256=pinned["preset_sha256"])
-    assert recorded.metadata["weights_sha256"] == pinned["preset_sha256"]
+    assert recorded.metadata["preset_sha256"] == pinned["preset_sha256"]
+    assert recorded.metadata["weights_sha256"] == pinned["preset_weights_sha256"]
+    assert models.preset_digest(pinned["preset"]) == pinned["preset_sha256"]
 
 
 def test_mismatching_pin_refuses_a_weights_file_untouched(pinned):
@@ -192,10 +207,10 @@ def test_mismatching_pin_refuses_a_weights_file_untouched(pinned):
 
 
 def test_mismatching_pin_refuses_a_preset_untouched(pinned):
-    weights_file, wrong = pinned["preset"] / "model.weights.h5", "0" * 64
+    wrong = "0" * 64
     before = {path.name: _snapshot(path) for path in pinned["preset"].iterdir()}
     expected = (
-        rf"`sha256` does not match the file '{weights_file}': expected {wrong}, "
+        rf"`sha256` does not match the preset '{pinned['preset']}': expected {wrong}, "
         rf"received {pinned['preset_sha256']}\."
     )
     loaders = [
@@ -209,6 +224,52 @@ def test_mismatching_pin_refuses_a_preset_untouched(pinned):
         with pytest.raises(ValueError, match=expected):
             load()
     assert {path.name: _snapshot(path) for path in pinned["preset"].iterdir()} == before
+
+
+def test_a_pin_of_the_weights_alone_is_refused_with_the_whole_preset_digest(pinned):
+    with pytest.raises(ValueError, match=r"The pin is the digest of model.weights.h5 alone"):
+        models.load_preset(pinned["preset"], sha256=pinned["preset_weights_sha256"])
+
+
+def _copy_of_preset(pinned, tmp_path) -> Path:
+    copy = tmp_path / "copy"
+    shutil.copytree(pinned["preset"], copy)
+    return copy
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(lambda config: config["config"].update(pooling="max"), id="architecture"),
+        pytest.param(lambda config: config.update(name="swapped"), id="name"),
+    ],
+)
+def test_an_edited_config_is_refused_with_and_without_a_pin(pinned, tmp_path, edit):
+    copy = _copy_of_preset(pinned, tmp_path)
+    config = json.loads((copy / "config.json").read_text())
+    edit(config)
+    (copy / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match=r"`sha256` does not match the preset"):
+        models.load_preset(copy, sha256=pinned["preset_sha256"])
+    with pytest.raises(
+        ValueError, match=r"config.json' has SHA-256 .*, but the preset records .*altered"
+    ):
+        models.load_preset(copy)
+
+
+def test_unknown_format_versions_and_malformed_files_get_clear_errors(pinned, tmp_path):
+    copy = _copy_of_preset(pinned, tmp_path)
+    metadata = json.loads((copy / "metadata.json").read_text())
+    for version in (999, True, "2"):
+        (copy / "metadata.json").write_text(json.dumps({**metadata, "format_version": version}))
+        with pytest.raises(ValueError, match=rf"version {version!r}; this finvision .* \[1, 2\]"):
+            models.read_preset(copy)
+    (copy / "metadata.json").write_text("[]")
+    with pytest.raises(ValueError, match=r"json' must hold a JSON object; received a list"):
+        models.read_preset(copy)
+    (copy / "metadata.json").write_text(json.dumps({**metadata, "files": []}))
+    with pytest.raises(ValueError, match=r"no manifest of file digests"):
+        models.read_preset(copy)
 
 
 def test_a_pin_that_is_not_a_digest_or_has_no_weights_is_refused(pinned):
