@@ -153,8 +153,8 @@ def _xdist_group(item: pytest.Item) -> str:
         return f"backbone-{callspec.params['name']}"
     path = Path(item.fspath).resolve()
     tests = Path(__file__).resolve().parent
-    if not path.is_relative_to(tests):
-        return f"file-{path.name}"
+    if not path.is_relative_to(tests):  # a doctest module of the package
+        return f"file-{path.relative_to(tests.parent).as_posix()}"
     parts = path.relative_to(tests).parts
     if len(parts) > 1 and parts[0] in SHARED_FIXTURE_FOLDERS:
         return f"folder-{parts[0]}"

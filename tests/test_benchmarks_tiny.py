@@ -47,6 +47,7 @@ def test_crosscheck_agrees_on_a_hand_worked_example(monkeypatch):
     }
 
 
+@pytest.mark.slow
 def test_verification_benchmark_tiny(tmp_path, monkeypatch, capsys):
     arguments = ["--train-writers", "4", "--test-writers", "4", "--test-pairs", "40"]
     arguments += ["--epochs", "1", "--genuine", "2", "--forgeries", "1"]
@@ -70,6 +71,7 @@ def test_verification_benchmark_tiny(tmp_path, monkeypatch, capsys):
         assert checks["eer"]["finvision"] == report["systems"]["trained"][kind]["eer"]
 
 
+@pytest.mark.slow
 def test_tamper_benchmark_tiny(tmp_path, monkeypatch, capsys):
     arguments = ["--size", "32", "--epochs", "1", "--train-edits", "8", "--test-edits", "8"]
     report = run_benchmark(
@@ -96,6 +98,7 @@ def test_tamper_benchmark_tiny(tmp_path, monkeypatch, capsys):
             assert check["sklearn"] == pytest.approx(check["finvision"])
 
 
+@pytest.mark.slow
 def test_gan_augmentation_benchmark_tiny(tmp_path, monkeypatch, capsys):
     report = run_benchmark("gan_augmentation", ["--tiny"], tmp_path, monkeypatch, capsys)
 

@@ -22,6 +22,7 @@ def test_grayscale_features_preset(tmp_path, capsys, monkeypatch):
     assert (tmp_path / "cheque-resnet18" / "model.weights.h5").is_file()
 
 
+@pytest.mark.slow
 def test_train_line_readers_writes_a_preset(tmp_path, capsys, monkeypatch):
     try:
         fonts.find_ocr_b_font()

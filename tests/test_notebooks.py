@@ -67,6 +67,7 @@ def test_notebooks_are_stored_without_outputs():
         assert all(not cell.outputs and cell.execution_count is None for cell in code), name
 
 
+@pytest.mark.slow
 def test_document_classifier(tmp_path, monkeypatch):
     summary = run_notebook(
         "01_document_classifier.ipynb", tmp_path, monkeypatch, WORKDIR=str(tmp_path)
@@ -92,6 +93,7 @@ def test_document_classifier(tmp_path, monkeypatch):
     "micr" not in list_builtin_presets(),
     reason="the MICR reader preset (finvision/presets/micr) is not shipped yet",
 )
+@pytest.mark.slow
 def test_read_mrz_and_micr(tmp_path, monkeypatch):
     summary = run_notebook("02_read_mrz_and_micr.ipynb", tmp_path, monkeypatch)
     assert summary["lines"] == 16 and summary["zones"] == 2
@@ -111,6 +113,7 @@ def _fnmr_at_fmr(genuine: np.ndarray, impostor: np.ndarray, fmr: float) -> float
     )
 
 
+@pytest.mark.slow
 def test_signature_verification(tmp_path, monkeypatch):
     summary = run_notebook(
         "03_signature_verification.ipynb", tmp_path, monkeypatch, WORKDIR=str(tmp_path)
@@ -130,6 +133,7 @@ def test_signature_verification(tmp_path, monkeypatch):
         assert 0 <= summary[kind]["eer"] <= 1
 
 
+@pytest.mark.slow
 def test_tamper_localisation(tmp_path, monkeypatch):
     summary = run_notebook(
         "04_tamper_localisation.ipynb", tmp_path, monkeypatch, WORKDIR=str(tmp_path)
@@ -145,6 +149,7 @@ def test_tamper_localisation(tmp_path, monkeypatch):
     read_preset(summary["preset"])
 
 
+@pytest.mark.slow
 def test_export_for_mobile(tmp_path, monkeypatch):
     summary = run_notebook(
         "05_export_for_mobile.ipynb", tmp_path, monkeypatch, WORKDIR=str(tmp_path)

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 from finvision.cli import backbones, evaluate, export, predict, quickstart, train
 from finvision.cli._common import USAGE_ERRORS
+from finvision.cli._startup import import_tensorflow_quietly
 
 COMMANDS = (backbones, quickstart, train, evaluate, predict, export)
 
@@ -65,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     arguments = build_parser().parse_args(argv)
+    import_tensorflow_quietly()
     try:
         return arguments.run(arguments)
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ import keras
 import tensorflow as tf
 
 from finvision._files import staged_output
+from finvision._stderr import native_stderr_silenced
 from finvision.export._representative import calibration, representative_images
 from finvision.export._serving import (
     PROBABILITIES,
@@ -122,7 +123,9 @@ def to_tflite(
         write_serving_archive(model, directory, endpoint, spec)
         converter = tf.lite.TFLiteConverter.from_saved_model(directory)
         _configure(converter, quantization, images)
-        staged.write_bytes(converter.convert())
+        with native_stderr_silenced():  # the converter's C++ progress lines ("fully_quantize")
+            flatbuffer = converter.convert()
+        staged.write_bytes(flatbuffer)
     return Path(path)
 
 

@@ -58,19 +58,7 @@ def unfreeze(
     ['conv5']
     """
     backbone = backbone_of(model)
-    levels = layer_levels(backbone)
-    names = [layer.name for layer in backbone.layers]
-    if isinstance(from_level, str) and from_level in levels:
-        start = names.index(from_level)
-    else:
-        try:
-            level = parse_level(from_level)
-        except ValueError:
-            raise ValueError(
-                f"`from_level` must be 'P1' to 'P5', 1 to 5 or a layer of {backbone.name}; "
-                f"received {from_level!r}."
-            ) from None
-        start = next(index for index, name in enumerate(names) if levels[name] >= level)
+    start = first_trained_layer(backbone, from_level)
     model.trainable = True
     backbone.trainable = True  # not implied above when the model already was trainable
     for index, layer in enumerate(backbone.layers):
@@ -78,3 +66,38 @@ def unfreeze(
             layer, keras.layers.BatchNormalization
         )
         layer.trainable = index >= start and not is_frozen_batchnorm
+
+
+def first_trained_layer(model: Any, from_level: Any, name: str = "from_level") -> int:
+    """The index among the backbone's layers where training starts (see :func:`unfreeze`).
+
+    Args:
+        model: a task model owning a backbone, or a backbone.
+        from_level: ``"P1"`` to ``"P5"``, 1 to 5, or the name of a backbone layer.
+        name: the argument's name, for the error message.
+
+    Returns:
+        The index of the first layer :func:`unfreeze` trains.
+
+    Raises:
+        ValueError: naming ``name``, for an unknown level or layer name.
+
+    Example:
+    >>> from finvision.models import create_backbone
+    >>> backbone = create_backbone("resnet18", input_shape=(32, 32, 3))
+    >>> backbone.layers[first_trained_layer(backbone, "P5")].name[:5]
+    'conv5'
+    """
+    backbone = backbone_of(model)
+    levels = layer_levels(backbone)
+    names = [layer.name for layer in backbone.layers]
+    if isinstance(from_level, str) and from_level in levels:
+        return names.index(from_level)
+    try:
+        level = parse_level(from_level)
+    except ValueError:
+        raise ValueError(
+            f"`{name}` must be 'P1' to 'P5', 1 to 5 or a layer of {backbone.name}; "
+            f"received {from_level!r}."
+        ) from None
+    return next(index for index, layer in enumerate(names) if levels[layer] >= level)

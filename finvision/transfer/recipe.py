@@ -9,8 +9,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import keras
+import numpy as np
 
-from finvision.transfer.freezing import freeze_backbone, unfreeze
+from finvision.transfer.freezing import first_trained_layer, freeze_backbone, unfreeze
 from finvision.transfer.layerwise import layerwise_learning_rates
 from finvision.transfer.levels import backbone_of
 
@@ -51,8 +52,10 @@ class FineTuneRecipe:
             it from the data (``len`` or a finite ``tf.data`` cardinality).
 
     Raises:
-        ValueError: for negative epochs, a batch size below 1 or a learning rate
-            that is not positive.
+        ValueError: naming the field, for negative epochs or none at all, a
+            batch size below 1, a learning rate that is not positive, a
+            ``layer_decay`` outside (0, 1], a ``bn_momentum`` outside [0, 1), a
+            negative ``weight_decay`` or ``steps_per_epoch`` below 1.
 
     Example:
     >>> FineTuneRecipe(head_epochs=1, finetune_epochs=2).unfreeze_from
@@ -79,10 +82,49 @@ class FineTuneRecipe:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
                 raise ValueError(f"`{name}` must be an int >= {minimum}; received {value!r}.")
-        for name in ("head_learning_rate", "finetune_learning_rate"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                raise ValueError(f"`{name}` must be a number > 0; received {value!r}.")
+        if self.head_epochs + self.finetune_epochs == 0:
+            raise ValueError(
+                "`head_epochs` + `finetune_epochs` must be at least 1; received 0 and 0: the "
+                "recipe would train nothing."
+            )
+        _check_number("head_learning_rate", self.head_learning_rate, above=0)
+        _check_number("finetune_learning_rate", self.finetune_learning_rate, above=0)
+        _check_number("layer_decay", self.layer_decay, above=0, at_most=1)
+        _check_number("weight_decay", self.weight_decay, at_least=0)
+        if self.bn_momentum is not None:
+            _check_number("bn_momentum", self.bn_momentum, at_least=0, below=1)
+        steps = self.steps_per_epoch
+        whole = isinstance(steps, int) and not isinstance(steps, bool)
+        if steps is not None and not (whole and steps >= 1):
+            raise ValueError(f"`steps_per_epoch` must be None or an int >= 1; received {steps!r}.")
+        if isinstance(self.unfreeze_from, bool) or not isinstance(self.unfreeze_from, str | int):
+            raise ValueError(
+                "`unfreeze_from` must be 'P1' to 'P5', 1 to 5 or a layer name; received "
+                f"{self.unfreeze_from!r}."
+            )
+
+
+def _check_number(
+    name: str,
+    value: Any,
+    *,
+    above: float | None = None,
+    at_least: float | None = None,
+    below: float | None = None,
+    at_most: float | None = None,
+) -> None:
+    """Raises a ValueError naming ``name`` unless ``value`` is a finite number in range."""
+    bounds = [
+        (above, lambda v, b: v > b, f"> {above}"),
+        (at_least, lambda v, b: v >= b, f">= {at_least}"),
+        (below, lambda v, b: v < b, f"< {below}"),
+        (at_most, lambda v, b: v <= b, f"<= {at_most}"),
+    ]
+    wanted = [(bound, holds, text) for bound, holds, text in bounds if bound is not None]
+    number = not isinstance(value, bool) and isinstance(value, int | float)
+    if not (number and math.isfinite(value) and all(holds(value, b) for b, holds, _ in wanted)):
+        expected = " and ".join(text for _, _, text in wanted)
+        raise ValueError(f"`{name}` must be a number {expected}; received {value!r}.")
 
 
 def finetune(
@@ -100,7 +142,8 @@ def finetune(
     backbone from ``recipe.unfreeze_from`` and trains it with layer-wise
     learning rates (deeper stages faster) under a cosine decay, BatchNormalization
     frozen by default. The model is compiled afresh for each phase; both show
-    Keras progress bars, and epochs are numbered continuously.
+    Keras progress bars after a line naming the phase and its epochs (unless
+    ``verbose=0``), and epochs are numbered continuously.
 
     A model built inside ``strategy.scope()`` (e.g. ``tf.distribute.MirroredStrategy``)
     trains under that strategy; batches of ``train_data`` are global batches, split
@@ -123,9 +166,16 @@ def finetune(
         after epoch.
 
     Raises:
-        TypeError: if ``model`` does not own a finvision backbone.
-        ValueError: if ``train_data`` is empty, the loss cannot be chosen or the
-            steps per epoch cannot be read from the data.
+        TypeError: if ``model`` does not own a finvision backbone or ``recipe``
+            is not a :class:`FineTuneRecipe`.
+        ValueError: before any training: if ``recipe.unfreeze_from`` is not a
+            level or layer of the backbone, the data are empty, arrays hold a
+            different number of images and labels or labels that are not
+            numbers; then if the loss cannot be chosen or the steps per
+            epoch cannot be read from the data.
+        FloatingPointError: as soon as the training loss is NaN or infinite
+            (NaN pixels, a learning rate far too high), naming the epoch and
+            batch; the weights are no longer usable then.
 
     Example:
     >>> import numpy as np
@@ -137,17 +187,31 @@ def finetune(
     ([0, 1], ['accuracy', 'loss'])
     """
     backbone_of(model)  # a clear TypeError for anything but a finvision model
-    _check_not_empty(train_data)
+    if recipe is not None and not isinstance(recipe, FineTuneRecipe):
+        raise TypeError(
+            f"`recipe` must be a FineTuneRecipe or None; received {type(recipe).__name__}."
+        )
     recipe = recipe or FineTuneRecipe()
+    first_trained_layer(model, recipe.unfreeze_from, "unfreeze_from")  # checked before phase 1
+    _check_not_empty(train_data)
+    _check_arrays(train_data, "train_data")
+    if validation_data is not None:
+        _check_not_empty(validation_data, "validation_data")
+        _check_arrays(validation_data, "validation_data")
     loss = recipe.loss or _default_loss(model)
     fit_data = _fit_arguments(train_data, recipe.batch_size)
-    fit_options = {"validation_data": validation_data, "callbacks": callbacks, "verbose": verbose}
+    fit_options = {
+        "validation_data": validation_data,
+        "callbacks": [*(callbacks or []), _StopOnNonFiniteLoss()],
+        "verbose": verbose,
+    }
     steps = recipe.steps_per_epoch or _steps_per_epoch(train_data, recipe.batch_size)
 
     freeze_backbone(model)
     with _strategy_scope(model):
         optimizer = keras.optimizers.AdamW(recipe.head_learning_rate, recipe.weight_decay)
         model.compile(optimizer=optimizer, loss=loss, metrics=list(recipe.metrics))
+    _announce(verbose, recipe, 1, "training the head, backbone frozen")
     phases = [model.fit(**fit_data, epochs=recipe.head_epochs, **fit_options)]
 
     if recipe.finetune_epochs:
@@ -166,6 +230,13 @@ def finetune(
                 decay=recipe.layer_decay,
             )
             model.compile(optimizer=optimizer, loss=loss, metrics=list(recipe.metrics))
+        _announce(
+            verbose,
+            recipe,
+            2,
+            f"fine-tuning the backbone from {recipe.unfreeze_from} "
+            f"(layer decay {recipe.layer_decay:g})",
+        )
         with _synchronized_batchnorm(model):
             phases.append(
                 model.fit(
@@ -221,13 +292,44 @@ def _default_loss(model: keras.Model) -> keras.losses.Loss:
     return keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
 
 
+class _StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Raises at the first batch whose training loss is NaN or infinite."""
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            raise FloatingPointError(
+                f"The training loss became {float(loss)} at epoch {self.epoch + 1}, batch "
+                f"{batch + 1}: the images or labels hold NaN or infinite values, or the "
+                "learning rate is far too high. Training stopped; the model's weights are "
+                "no longer usable."
+            )
+
+
+def _announce(verbose: str | int, recipe: FineTuneRecipe, phase: int, what: str) -> None:
+    """Prints which phase starts and its epochs, unless ``verbose`` is 0."""
+    if verbose == 0:
+        return
+    phases = 2 if recipe.finetune_epochs else 1
+    total = recipe.head_epochs + recipe.finetune_epochs
+    first, last = (1, recipe.head_epochs) if phase == 1 else (recipe.head_epochs + 1, total)
+    epochs = f"epoch {first}" if first == last else f"epochs {first}-{last}"
+    print(f"Phase {phase}/{phases}: {what}; {epochs} of {total}.", flush=True)
+
+
 def _fit_arguments(data: Any, batch_size: int) -> dict[str, Any]:
     if isinstance(data, tuple) and len(data) == 2:
         return {"x": data[0], "y": data[1], "batch_size": batch_size}
+    if hasattr(data, "element_spec"):  # a tf.data.Dataset, shuffled by its loader: Keras
+        # ignores `shuffle` for it and warns unless it is False.
+        return {"x": data, "shuffle": False}
     return {"x": data}
 
 
-def _check_not_empty(data: Any) -> None:
+def _check_not_empty(data: Any, name: str = "train_data") -> None:
     if isinstance(data, tuple) and len(data) == 2:
         size = len(data[0])
     elif hasattr(data, "cardinality"):
@@ -235,7 +337,25 @@ def _check_not_empty(data: Any) -> None:
     else:
         return
     if size == 0:
-        raise ValueError(f"`train_data` is empty; received {type(data).__name__} of 0 samples.")
+        raise ValueError(f"`{name}` is empty; received {type(data).__name__} of 0 samples.")
+
+
+def _check_arrays(data: Any, name: str) -> None:
+    """For ``(images, labels)`` arrays: one numeric label per image."""
+    if not (isinstance(data, tuple) and len(data) == 2):
+        return
+    images, labels = data
+    if len(images) != len(labels):
+        raise ValueError(
+            f"`{name}` must hold one label per image; received {len(images)} images and "
+            f"{len(labels)} labels."
+        )
+    kind = np.asarray(labels).dtype.kind
+    if kind not in "biuf":
+        raise ValueError(
+            f"`{name}` labels must be numbers (class indices or one-hot rows); received "
+            f"dtype {np.asarray(labels).dtype}. Map class names to indices first."
+        )
 
 
 def _steps_per_epoch(data: Any, batch_size: int) -> int:

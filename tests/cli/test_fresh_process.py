@@ -1,5 +1,7 @@
 """A ``.keras`` file of finvision objects loads in a process that has not used finvision yet."""
 
+import os
+import re
 import subprocess
 import sys
 
@@ -33,7 +35,11 @@ def test_predict_and_plain_keras_load_a_model_in_a_fresh_process(tmp_path):
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "scan.png" in result.stdout
+    # TensorFlow's C++ start-up lines (oneDNN, CUDA, absl) ignore TF_CPP_MIN_LOG_LEVEL.
+    native = re.compile(r"[IWE]\d{4} |WARNING: All log messages")
+    assert [line for line in result.stderr.splitlines() if native.match(line)] == []
     assert result.stdout.splitlines()[-1] == "0 ImageClassifier ['cheque', 'id_card']"

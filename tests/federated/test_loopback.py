@@ -12,6 +12,7 @@ from tests.federated.conftest import clone_of, documents, image_model, split
 ROUNDS, LOCAL_EPOCHS, BATCH = 3, 2, 16
 
 
+@pytest.mark.slow
 def test_federated_accuracy_is_within_two_points_of_central(monkeypatch):
     train, test = documents(360, seed=1), documents(300, seed=2)
     shards = split(train, [60, 120, 180])

@@ -152,6 +152,7 @@ def test_evaluate_reports_the_hinge_losses_of_inference_mode():
     assert logs["generator_loss"] == pytest.approx(-fake_again.mean(), rel=1e-5, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_generator_learns_each_class_brightness():
     keras.utils.set_random_seed(0)
     labels = np.array([0, 1] * 32, "int32")

@@ -89,9 +89,9 @@ def test_predict_on_the_model_and_the_preset_agrees_with_load_image(
         np.testing.assert_allclose([float(row[2]) for row in printed], expected.max(1), atol=5e-5)
 
 
-def test_every_export_gives_the_same_top1_on_every_held_out_file(journey, model, held_out_pixels):
-    paths, pixels, _ = held_out_pixels
-    expected = model.predict(pixels, verbose=0).argmax(1)
+@pytest.fixture(scope="module")
+def exports(journey):
+    """The trained model exported to every format by the command line."""
     out = journey["root"] / "exports"
     keras_file = str(journey["run"] / "model.keras")
     calibration = ["--representative-data", str(journey["own"])]
@@ -104,6 +104,13 @@ def test_every_export_gives_the_same_top1_on_every_held_out_file(journey, model,
     }
     for name, options in commands.items():
         assert cli.main(["export", keras_file, "--out", str(out / name), *options]) == 0
+    return out
+
+
+def test_every_export_gives_the_same_top1_on_every_held_out_file(exports, model, held_out_pixels):
+    paths, pixels, _ = held_out_pixels
+    expected = model.predict(pixels, verbose=0).argmax(1)
+    out = exports
     agreement = {
         name: export.compare(model, out / name, pixels).top1_agreement
         for name in ("saved_model", "model.tflite", "int8.tflite", "model.onnx")
@@ -145,7 +152,7 @@ def test_every_export_gives_the_same_top1_on_every_held_out_file(journey, model,
         server.server_close()
 
 
-def test_the_same_journey_through_the_python_api(journey, model, held_out_pixels, tmp_path):
+def test_the_same_journey_through_the_python_api(journey, exports, model, held_out_pixels):
     finvision.register_serializables()
     manifest = write_manifest(journey["held_out"], journey["files"], journey["held_out"] / "m.csv")
     options = {"image_size": (SIZE, SIZE), "batch_size": 16, "shuffle": False}
@@ -159,8 +166,6 @@ def test_the_same_journey_through_the_python_api(journey, model, held_out_pixels
         kept = [by_path[path] for path in dataset.file_paths if path in by_path]
         np.testing.assert_allclose(images, pixels[kept], atol=1e-4)
         np.testing.assert_array_equal(np.concatenate([y for _, y in batches]), labels[kept])
-    path = export.to_tflite(
-        model, tmp_path / "api_int8.tflite", quantization="int8", representative_data=from_folder
-    )
-    assert export.compare(model, path, from_csv).top1_agreement >= INT8_AGREEMENT
-    assert export.compare(model, journey["root"] / "exports" / "bytes/1", from_folder).samples == 60
+    # Calibrating int8 on a loader's dataset: tests/export/test_loader_pixels.py.
+    assert export.compare(model, exports / "int8.tflite", from_csv).top1_agreement >= INT8_AGREEMENT
+    assert export.compare(model, exports / "bytes/1", from_folder).samples == 60

@@ -166,6 +166,7 @@ def _fit(model: keras.Model, x: np.ndarray, y: np.ndarray, epochs: int, batch_si
     model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
 
 
+@pytest.mark.slow
 def test_sequence_model_beats_a_per_frame_classifier_on_blink_order():
     """Frames of both classes are alike; a per-frame classifier stays near chance."""
     train, test = blink_clips(1024, seed=0), blink_clips(256, seed=1)

@@ -951,6 +951,82 @@ CASES = [
         "received 0",
     ),
     Case(
+        "transfer/FineTuneRecipe-no-epochs",
+        lambda c: transfer.FineTuneRecipe(head_epochs=0, finetune_epochs=0),
+        ValueError,
+        "`head_epochs` \\+ `finetune_epochs`",
+        "received 0 and 0",
+    ),
+    Case(
+        "transfer/FineTuneRecipe-layer-decay",
+        lambda c: transfer.FineTuneRecipe(layer_decay=2),
+        ValueError,
+        "`layer_decay`",
+        "<= 1; received 2",
+    ),
+    Case(
+        "transfer/FineTuneRecipe-bn-momentum",
+        lambda c: transfer.FineTuneRecipe(bn_momentum=2.0),
+        ValueError,
+        "`bn_momentum`",
+        "< 1; received 2.0",
+    ),
+    Case(
+        "transfer/FineTuneRecipe-weight-decay-nan",
+        lambda c: transfer.FineTuneRecipe(weight_decay=NAN),
+        ValueError,
+        "`weight_decay`",
+        "received nan",
+    ),
+    Case(
+        "transfer/FineTuneRecipe-steps",
+        lambda c: transfer.FineTuneRecipe(steps_per_epoch=0),
+        ValueError,
+        "`steps_per_epoch`",
+        "received 0",
+    ),
+    Case(
+        "transfer/finetune-recipe-dict",
+        lambda c: transfer.finetune(
+            c.classifier, (_images(2, *SHAPE), np.array([0, 1])), recipe={}
+        ),
+        TypeError,
+        "`recipe`",
+        "received dict",
+    ),
+    Case(
+        "transfer/finetune-unknown-unfreeze-level",
+        lambda c: transfer.finetune(
+            c.classifier,
+            (_images(2, *SHAPE), np.array([0, 1])),
+            recipe=dataclasses.replace(ONE_EPOCH, unfreeze_from="top"),
+        ),
+        ValueError,
+        "`unfreeze_from`",
+        "received 'top'",
+    ),
+    Case(
+        "transfer/finetune-string-labels",
+        lambda c: transfer.finetune(
+            c.classifier, (_images(2, *SHAPE), np.array(["cheque", "id"])), recipe=ONE_EPOCH
+        ),
+        ValueError,
+        "`train_data` labels",
+        "dtype <U6",
+    ),
+    Case(
+        "transfer/finetune-validation-length",
+        lambda c: transfer.finetune(
+            c.classifier,
+            (_images(2, *SHAPE), np.array([0, 1])),
+            (_images(3, *SHAPE), np.array([0, 1])),
+            recipe=ONE_EPOCH,
+        ),
+        ValueError,
+        "`validation_data`",
+        "3 images and 2 labels",
+    ),
+    Case(
         "transfer/finetune-not-a-model",
         lambda c: transfer.finetune("resnet18", (_images(2, *SHAPE), np.array([0, 1]))),
         TypeError,

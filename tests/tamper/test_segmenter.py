@@ -192,6 +192,7 @@ def dice(masks, probabilities):
     "TensorFlow's draws",
     strict=True,
 )
+@pytest.mark.slow
 def test_training_finds_pasted_squares():
     keras.utils.set_random_seed(0)
     images, masks = pasted_squares(32, seed=0)

@@ -66,6 +66,7 @@ def test_greedy_merges_repeats_and_drops_blanks(reader):
     assert reader.decode(logits)[0] == ["001"]
 
 
+@pytest.mark.slow
 def test_learns_a_two_glyph_alphabet():
     keras.utils.set_random_seed(1)
     rng = np.random.default_rng(0)

@@ -127,7 +127,7 @@ def test_trains_on_a_dataset_of_unknown_length():
     assert history.epoch == [0, 1, 2]
 
 
-def test_a_loader_of_unknown_length_is_bounded_by_its_file_count(tmp_path):
+def test_a_loader_of_unknown_length_is_bounded_by_its_file_count(tmp_path, capsys):
     from PIL import Image
 
     from finvision import data
@@ -141,5 +141,21 @@ def test_a_loader_of_unknown_length_is_bounded_by_its_file_count(tmp_path):
     loaded = data.from_directory(tmp_path, image_size=SHAPE[:2], batch_size=4)
     assert int(loaded.cardinality()) == tf.data.UNKNOWN_CARDINALITY
     assert transfer.recipe._steps_per_epoch(loaded, 32) == 3  # 11 files in batches of 4
-    history = transfer.finetune(classifier(), loaded, recipe=RECIPE, verbose=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = transfer.finetune(classifier(), loaded, recipe=RECIPE, verbose=2)
     assert history.epoch == [0, 1, 2]
+    assert not [w for w in caught if "shuffle" in str(w.message)]  # Keras' warning for tf.data
+    phases = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Phase")]
+    assert phases == [
+        "Phase 1/2: training the head, backbone frozen; epoch 1 of 3.",
+        f"Phase 2/2: fine-tuning the backbone from {RECIPE.unfreeze_from} "
+        f"(layer decay {RECIPE.layer_decay:g}); epochs 2-3 of 3.",
+    ]
+
+
+def test_nan_pixels_stop_training_at_the_first_batch_with_a_clear_error():
+    images = IMAGES.astype("float32")
+    images[:, 0, 0, 0] = np.nan  # one pixel of every image: fit shuffles the arrays
+    with pytest.raises(FloatingPointError, match=r"became nan at epoch 1, batch 1: the images"):
+        transfer.finetune(classifier(), (images, LABELS), recipe=RECIPE, verbose=0)

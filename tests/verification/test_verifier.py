@@ -153,6 +153,7 @@ def pair_scores(verifier, images, labels):
     return genuine, scores[~same]
 
 
+@pytest.mark.slow
 def test_triplet_training_separates_genuine_from_impostor_pairs():
     keras.utils.set_random_seed(0)
     images, labels = bars(96, seed=0)
