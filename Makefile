@@ -52,9 +52,10 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# One TensorFlow thread per worker: two workers already fill the two cores.
+# One TensorFlow thread per worker; a third worker fills the time the others wait on
+# subprocesses and files.
 test: lint fonts
-	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=2 $(BIN)/python -m pytest -n 2 --dist loadgroup
+	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=2 $(BIN)/python -m pytest -n 3 --dist loadgroup
 
 # The backend-agnostic tests (models, layers, losses, metrics, transfer learning) on
 # JAX; tests marked tensorflow_only (tf.data, TFDS, TFLite, SavedModel, tf.distribute,

@@ -5,8 +5,15 @@ import pytest
 from tests.docs_blocks import block_ids, python_blocks
 
 PAGES = {"deployment.md": 2, "preprocessing.md": 4, "text-recognition.md": 3}
-CASES = [(page, code) for page in PAGES for code in python_blocks(page)]
+#: Blocks that train a model: run by `make bench` (their APIs are tested in make test).
+TRAINING_BLOCKS = {"text-recognition.md-block0"}
 CASE_IDS = [f"{page}-{block}" for page in PAGES for block in block_ids(python_blocks(page))]
+CASES = [
+    pytest.param(page, code, marks=[pytest.mark.slow] if case in TRAINING_BLOCKS else [])
+    for (page, code), case in zip(
+        [(page, code) for page in PAGES for code in python_blocks(page)], CASE_IDS, strict=True
+    )
+]
 
 
 @pytest.mark.parametrize("page", PAGES)

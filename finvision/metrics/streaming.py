@@ -35,8 +35,12 @@ Comparisons happen in the metric's ``dtype`` (float32 by default): the
 threshold is rounded to it like the scores, so a float32 score of ``0.35`` meets
 a threshold of ``0.35``.
 
-A NaN score makes the result NaN until :meth:`reset_state`, so it cannot go
-unnoticed; a result that needs both classes is NaN until both have been seen.
+An invalid sample makes the result NaN until :meth:`reset_state`, so it cannot
+go unnoticed: a NaN score, a label outside [0, 1] (with ``positive_class``, one
+that is not a class index) or a negative or NaN ``sample_weight``. Where the
+exact functions raise a ``ValueError``, these return NaN: an exception inside a
+compiled ``fit`` would end the training for one bad batch. A result that needs
+both classes is NaN until both have been seen.
 """
 
 from __future__ import annotations
@@ -95,10 +99,18 @@ class _ScoreMetric(keras.metrics.Metric):
         )
 
     def _prepare(self, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[Any, Any, Any]:
-        """Returns flat ``(positive, scores, weights)``; NaN scores get weight 0."""
+        """Returns flat ``(positive, scores, weights)``; invalid samples get weight 0.
+
+        A sample is invalid (and makes the result NaN) with a NaN score, a label
+        outside [0, 1] (or not a class index, with ``positive_class``), or a
+        negative or NaN weight.
+        """
         scores, y_true = ops.cast(y_pred, self.dtype), ops.convert_to_tensor(y_true)
         if self.positive_class is not None:
-            y_true, scores = self._one_vs_rest(y_true, scores)
+            y_true, scores, valid_labels = self._one_vs_rest(y_true, scores)
+        else:
+            labels = ops.cast(y_true, self.dtype)
+            valid_labels = ops.logical_and(labels >= 0, labels <= 1)
         sizes = {_static_size(y_true.shape), _static_size(scores.shape)}
         if None not in sizes and len(sizes) > 1:
             raise ValueError(
@@ -113,14 +125,19 @@ class _ScoreMetric(keras.metrics.Metric):
             weights = ops.broadcast_to(sample_weight, ops.shape(scores))
         scores, weights = ops.reshape(scores, (-1,)), ops.reshape(weights, (-1,))
         positive = ops.reshape(ops.cast(ops.cast(y_true, self.dtype) >= 0.5, self.dtype), (-1,))
-        invalid = ops.isnan(scores)
+        valid = ops.logical_and(ops.reshape(valid_labels, (-1,)), weights >= 0)
+        invalid = ops.logical_or(ops.isnan(scores), ops.logical_not(valid))
         self.invalid_scores.assign_add(ops.sum(ops.cast(invalid, self.dtype)))
         weights = ops.where(invalid, ops.zeros_like(weights), weights)
         scores = ops.where(invalid, ops.zeros_like(scores), scores)
         return positive, scores, weights
 
-    def _one_vs_rest(self, y_true: Any, scores: Any) -> tuple[Any, Any]:
-        """The positive class's scores, and 1 where ``y_true`` is that class, else 0."""
+    def _one_vs_rest(self, y_true: Any, scores: Any) -> tuple[Any, Any, Any]:
+        """1 where ``y_true`` is the positive class (else 0), its scores, valid labels.
+
+        Class indices are valid when whole and below the class count; one-hot
+        rows when every entry is in [0, 1].
+        """
         classes = scores.shape[-1] if len(scores.shape) >= 2 else None
         if classes is None or classes < 2:
             raise ValueError(
@@ -133,11 +150,16 @@ class _ScoreMetric(keras.metrics.Metric):
                 f"`y_pred`); received {self.positive_class}."
             )
         one_hot = len(y_true.shape) == len(scores.shape) and y_true.shape[-1] == classes
+        labels = ops.cast(y_true, self.dtype)
         if one_hot:
-            positive = ops.cast(y_true[..., self.positive_class], self.dtype)
+            positive = labels[..., self.positive_class]
+            in_range = ops.logical_and(labels >= 0, labels <= 1)
+            valid = ops.all(in_range, axis=-1)
         else:
-            positive = ops.cast(ops.cast(y_true, "int32") == self.positive_class, self.dtype)
-        return positive, scores[..., self.positive_class]
+            positive = ops.cast(labels == self.positive_class, self.dtype)
+            whole = labels == ops.floor(labels)
+            valid = ops.logical_and(whole, ops.logical_and(labels >= 0, labels < classes))
+        return positive, scores[..., self.positive_class], valid
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

@@ -1,10 +1,12 @@
 """The getting-started page runs as written, in one session, offline."""
 
 import numpy as np
+import pytest
 
 from tests.docs_blocks import python_blocks
 
 
+@pytest.mark.slow  # a whole guide with two trainings; the README example runs in make test
 def test_getting_started_runs(tmp_path, monkeypatch):
     blocks = python_blocks("getting-started.md")
     assert len(blocks) == 6

@@ -133,6 +133,35 @@ def test_nan_scores_and_missing_classes_give_nan():
     assert float(no_positive.result()) == 0.0  # scikit-learn's zero_division=0
 
 
+@pytest.mark.parametrize("name", EXACT)
+def test_labels_outside_0_1_and_negative_weights_give_nan_where_functions_raise(name):
+    labels, scores = [0, 1, 0, 1], [0.2, 0.7, 0.4, 0.9]
+    cases = {
+        "label 2": dict(y_true=[0, 2, 0, 2], y_pred=scores),
+        "label -1": dict(y_true=[0, 1, -1, 1], y_pred=scores),
+        "negative weight": dict(y_true=labels, y_pred=scores, sample_weight=[1, 1, -1, 1]),
+        "NaN weight": dict(y_true=labels, y_pred=scores, sample_weight=[1, np.nan, 1, 1]),
+    }
+    for case, arguments in cases.items():
+        metric = _make(name)
+        metric.update_state(**arguments)
+        assert np.isnan(float(metric.result())), (name, case)
+        metric.reset_state()
+        metric.update_state(labels, scores, sample_weight=[1, 1, 0, 2])  # zero weights are fine
+        assert not np.isnan(float(metric.result())), (name, case)
+
+
+def test_one_vs_rest_labels_that_are_not_class_indices_give_nan():
+    scores = [[0.1, 0.2, 0.7], [0.6, 0.3, 0.1], [0.2, 0.5, 0.3]]
+    for labels in ([2, 0, 3], [2, 0, 1.5], [[0, 0, 1], [1, 0, 0], [0, 2, 0]]):
+        metric = metrics.F1Score(positive_class=2)
+        metric.update_state(labels, scores)
+        assert np.isnan(float(metric.result())), labels
+    metric = metrics.F1Score(positive_class=2)
+    metric.update_state([2, 0, 1], scores)
+    assert float(metric.result()) == 1.0
+
+
 def test_scores_outside_unit_interval_are_clipped_and_thresholds_are_inclusive():
     metric = metrics.KSStatistic(num_thresholds=3)  # thresholds 0, 0.5, 1
     metric.update_state([0, 1], [-3.0, 7.0])
