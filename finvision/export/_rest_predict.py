@@ -123,6 +123,9 @@ def _parse(raw_body: bytes) -> dict[str, Any]:
         body = json.loads(raw_body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RequestError(f"JSON Parse error: {error}") from error
+    except RecursionError:
+        message = "JSON Parse error: the body nests arrays or objects too deeply."
+        raise RequestError(message) from None
     if not isinstance(body, dict):
         raise RequestError(
             f"The request body must be a JSON object; received {type(body).__name__}."

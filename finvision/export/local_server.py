@@ -17,6 +17,12 @@ Serving's REST API that finvision documents:
 - errors as ``{"error": "<message>"}`` with HTTP 400 for a bad request and 404
   for an unknown model or version, as TF Serving answers them.
 
+It is bounded: a body over ``max_body_bytes`` gets 413 before it is read, a
+client that sends nothing (or half a request) for ``timeout`` seconds gets 408
+or is disconnected, and every other failure (an unsupported method, a malformed
+request line) is answered in JSON too. The bytes signature has its own pixel
+limit (``to_saved_model(max_pixels=)``).
+
 Run it with ``python -m finvision.export.serve <model_base_path>``, or from
 Python with :func:`make_server`.
 """
@@ -39,6 +45,10 @@ from finvision.export._rest_predict import RequestError, predict
 
 #: The REST port of TF Serving (gRPC is 8500).
 REST_PORT = 8501
+#: The default body limit: a batch of 64 base64 phone photos of 3 MB fits.
+MAX_BODY_BYTES = 256 * 1024 * 1024
+#: Seconds a connection may stay silent, before or inside a request.
+TIMEOUT_SECONDS = 30.0
 _STATUS = re.compile(
     r"/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>\d+))?(?P<metadata>/metadata)?"
 )
@@ -79,9 +89,14 @@ class LocalModelServer(http.server.ThreadingHTTPServer):
         model_name: str,
         version: int,
         saved_model: Any,
+        *,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        timeout: float = TIMEOUT_SECONDS,
     ) -> None:
         self.model_name = model_name
         self.version = version
+        self.max_body_bytes = max_body_bytes
+        self.request_timeout = timeout
         self._saved_model = saved_model  # keeps the signatures' variables alive
         self.signatures = dict(saved_model.signatures)
         super().__init__(address, _Handler)
@@ -95,6 +110,16 @@ class LocalModelServer(http.server.ThreadingHTTPServer):
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: LocalModelServer
+
+    def setup(self) -> None:
+        self.timeout = self.server.request_timeout  # applied to the socket by setup()
+        super().setup()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answers http.server's own errors (501, 400, 414, 431, ...) in JSON, not HTML."""
+        self.close_connection = True
+        reason = message or self.responses.get(code, ("Error",))[0]
+        self._send(code, {"error": f"{reason} ({self.command} {self.path})"})
 
     def do_GET(self) -> None:
         path = urllib.parse.urlsplit(self.path).path
@@ -130,8 +155,39 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _body(self) -> bytes:
         length = self.headers.get("Content-Length", "0")
         if not length.isdigit():
+            self.close_connection = True
             raise RequestError(f"Content-Length must be a whole number; received {length!r}.")
-        return self.rfile.read(int(length))
+        if int(length) > self.server.max_body_bytes:
+            self.close_connection = True  # the body is never read
+            raise RequestError(
+                f"The request body of {int(length):,} bytes is over this server's limit of "
+                f"{self.server.max_body_bytes:,} bytes (make_server(max_body_bytes=...), "
+                "--max-body-bytes).",
+                413,
+            )
+        body = self._read(int(length))
+        if len(body) < int(length):
+            self.close_connection = True
+            raise RequestError(
+                f"The request body ended after {len(body):,} of {int(length):,} bytes (no data "
+                f"for {self.server.request_timeout:g} s).",
+                408,
+            )
+        return body
+
+    def _read(self, length: int) -> bytes:
+        """Up to ``length`` bytes of the body: fewer if the client stops or goes silent."""
+        chunks, received = [], 0
+        try:
+            while received < length:
+                chunk = self.rfile.read1(min(1 << 16, length - received))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                received += len(chunk)
+        except TimeoutError:
+            pass
+        return b"".join(chunks)
 
     def _answer(self, respond: Callable[[], dict[str, Any]]) -> None:
         try:
@@ -254,6 +310,8 @@ def make_server(
     model_name: str | None = None,
     host: str = "127.0.0.1",
     port: int = REST_PORT,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    timeout: float = TIMEOUT_SECONDS,
 ) -> LocalModelServer:
     """Loads the latest version of a model and binds a local TF Serving REST stand-in.
 
@@ -267,6 +325,9 @@ def make_server(
         model_name: the name in the URLs; the folder's name by default.
         host: the address to listen on; the default accepts local clients only.
         port: the port; 0 picks a free one (read it from ``server.url``).
+        max_body_bytes: the largest request body read; a larger one gets 413.
+        timeout: seconds a connection may stay silent before or inside a
+            request; then it gets 408 (a half-sent body) or is closed.
 
     Returns:
         The bound :class:`LocalModelServer`.
@@ -274,7 +335,8 @@ def make_server(
     Raises:
         FileNotFoundError: if ``model_base_path`` is not a folder.
         ValueError: for a folder without numbered versions, a model name that
-            cannot appear in a URL, or a port outside [0, 65535].
+            cannot appear in a URL, a port outside [0, 65535], or a
+            ``max_body_bytes`` or ``timeout`` that is not positive.
         TypeError: for a model name that is not a string or a port that is
             not an integer.
         OSError: if the address cannot be bound (the port is in use).
@@ -311,5 +373,12 @@ def make_server(
         raise TypeError(f"`port` must be an integer; received {type(port).__name__}.")
     if not 0 <= port <= 65535:
         raise ValueError(f"`port` must be in [0, 65535] (0: any free port); received {port}.")
+    whole = isinstance(max_body_bytes, int) and not isinstance(max_body_bytes, bool)
+    if not (whole and max_body_bytes >= 1):
+        raise ValueError(f"`max_body_bytes` must be an int >= 1; received {max_body_bytes!r}.")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise ValueError(f"`timeout` must be a number of seconds > 0; received {timeout!r}.")
     saved_model = tf.saved_model.load(str(folder))
-    return LocalModelServer((host, port), name, version, saved_model)
+    return LocalModelServer(
+        (host, port), name, version, saved_model, max_body_bytes=max_body_bytes, timeout=timeout
+    )

@@ -24,7 +24,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from finvision.export.local_server import REST_PORT, make_server
+from finvision.export.local_server import (
+    MAX_BODY_BYTES,
+    REST_PORT,
+    TIMEOUT_SECONDS,
+    make_server,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="the address to listen on (local clients only)"
     )
     parser.add_argument("--port", type=int, default=REST_PORT, help="the port; 0 picks a free one")
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=MAX_BODY_BYTES,
+        help="the largest request body read; larger ones get HTTP 413",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=TIMEOUT_SECONDS,
+        help="seconds a connection may stay silent before it gets 408 or is closed",
+    )
     return parser
 
 
@@ -82,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             model_name=arguments.model_name,
             host=arguments.host,
             port=arguments.port,
+            max_body_bytes=arguments.max_body_bytes,
+            timeout=arguments.timeout,
         )
     except (FileNotFoundError, ValueError, TypeError) as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
