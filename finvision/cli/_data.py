@@ -20,6 +20,13 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--path-column", default="path", help="CSV column of image paths")
     parser.add_argument("--label-column", default="label", help="CSV column of class labels")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        help="confine the CSV's image paths to this folder (relative paths resolve against it; "
+        "'..', '~', absolute paths and links leading outside are refused): for manifests "
+        "received from others",
+    )
     parser.add_argument("--batch-size", type=int, default=32, help="images per batch")
 
 
@@ -36,7 +43,7 @@ def load_labelled(
 
     Args:
         arguments: parsed arguments holding ``data``, ``path_column``,
-            ``label_column`` and ``batch_size``.
+            ``label_column``, ``root`` and ``batch_size``.
         image_size: ``(height, width)`` of the images.
         color_mode: ``"rgb"`` or ``"grayscale"``.
         class_names: the classes in label order; None reads them from the data.
@@ -63,6 +70,8 @@ def load_labelled(
     if validation_split is not None:
         common.update(validation_split=validation_split, subset="both")
     source = arguments.data
+    if source.is_dir() and arguments.root is not None:
+        raise UsageError("--root confines the paths of a CSV manifest; --data is a folder.")
     if source.is_dir():
         return data.from_directory(source, **common)
     if source.is_file() and source.suffix.lower() == ".csv":
@@ -70,6 +79,7 @@ def load_labelled(
             source,
             path_column=arguments.path_column,
             label_columns=arguments.label_column,
+            root=arguments.root,
             **common,
         )
     problem = "which does not exist" if not source.exists() else "which is neither"

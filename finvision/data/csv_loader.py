@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -14,6 +17,8 @@ from finvision.data.pipeline import LoadOptions, build_datasets
 from finvision.data.scan import Index, Source
 
 _FLAGS = {"0": 0, "1": 1, "false": 0, "true": 1}
+#: Cells that spreadsheets and pandas write for a missing value: not a class.
+_MISSING = {"nan", "na", "n/a", "null", "none"}
 
 
 def _row_error(manifest: Manifest, row: int, message: str) -> ValueError:
@@ -28,7 +33,10 @@ def _class_indices(
     for row, value in enumerate(values):
         if not value:
             raise _row_error(manifest, row, f"empty label in column {column!r}.")
+        if value.lower() in _MISSING:
+            raise _row_error(manifest, row, f"missing label {value!r} in column {column!r}.")
     if class_names is None:
+        _check_one_spelling(manifest, column, values)
         names = sorted(set(values))
         if all(value.lstrip("-").isdigit() for value in names):
             names.sort(key=int)
@@ -43,6 +51,46 @@ def _class_indices(
                 )
     index = {name: position for position, name in enumerate(names)}
     return np.array([index[value] for value in values], dtype=np.int32), names
+
+
+def _spelling_key(value: str) -> str | float:
+    try:
+        return float(value)
+    except ValueError:
+        return value.casefold()
+
+
+def _check_one_spelling(manifest: Manifest, column: str, values: list[str]) -> None:
+    """Refuses labels that differ only in case or number format (``Cheque``, ``cheque``)."""
+    spellings: dict[str | float, set[str]] = {}
+    for value in values:
+        spellings.setdefault(_spelling_key(value), set()).add(value)
+    clashes = [sorted(names) for names in spellings.values() if len(names) > 1]
+    if clashes:
+        raise ValueError(
+            f"{manifest.name}: the labels {clashes[0]} in column {column!r} differ only in case "
+            "or number format and would become separate classes; write each class one way."
+        )
+
+
+def _check_one_label_per_image(manifest: Manifest, paths: list[str], labels: list) -> None:
+    """Refuses an image listed on two rows with different labels (it would be kept twice)."""
+    first: dict[str, tuple[int, Any]] = {}
+    for row, (path, label) in enumerate(zip(paths, labels, strict=True)):
+        line, seen = first.setdefault(path, (row, label))
+        if seen != label:
+            raise _row_error(
+                manifest,
+                row,
+                f"the image {path!r} is listed again with label {label!r} (line {line + 2} "
+                f"gives {seen!r}); list each image once, with all its labels on that row.",
+            )
+
+
+def _as_list(label_columns: str | Sequence[str]) -> list[str]:
+    if isinstance(label_columns, str):
+        return [label_columns]
+    return [column for column in label_columns if isinstance(column, str)]
 
 
 def _multi_hot(manifest: Manifest, columns: Sequence[str]) -> np.ndarray:
@@ -68,6 +116,7 @@ def index_manifest(
     text_column: str | None = None,
     group_column: str | None = None,
     class_names: Sequence[str] | None = None,
+    root: str | os.PathLike | None = None,
 ) -> Index:
     """Reads a manifest's files, labels, masks, texts and groups (see :func:`from_csv`).
 
@@ -79,6 +128,7 @@ def index_manifest(
         text_column: a column of transcripts, or None.
         group_column: the column of split groups; default: the image path.
         class_names: the label classes in index order (single label column).
+        root: confine the paths to this folder (see :func:`read_manifest`).
 
     Returns:
         The :class:`Index`.
@@ -95,7 +145,9 @@ def index_manifest(
     (['7', '10'], [0, 1], '/scans/b.png')
     """
     if not isinstance(manifest, Manifest):
-        manifest = read_manifest(manifest)
+        manifest = read_manifest(manifest, root=root)
+    elif root is not None:
+        manifest = dataclasses.replace(manifest, root=Path(root).resolve(), confined=True)
     if class_names is not None and not isinstance(label_columns, str):
         raise ValueError(
             "`class_names` applies to a single label column; received "
@@ -119,6 +171,9 @@ def index_manifest(
                 f"received {label_columns!r}."
             )
         columns["label"], names = _multi_hot(manifest, label_columns), label_columns
+    if label_columns is not None:  # after the checks of each cell
+        cells = [manifest.column(c, "label_columns") for c in _as_list(label_columns)]
+        _check_one_label_per_image(manifest, paths, list(zip(*cells, strict=True)))
     if text_column is not None:
         columns["text"] = np.array(manifest.column(text_column, "text_column"), dtype=object)
     wanted = {"label": label_columns, "mask": mask_column, "text": text_column}
@@ -142,6 +197,7 @@ def from_csv(
     text_column: str | None = None,
     group_column: str | None = None,
     class_names: Sequence[str] | None = None,
+    root: str | os.PathLike | None = None,
     color_mode: str = "rgb",
     validation_split: float | None = None,
     subset: str | None = None,
@@ -175,7 +231,10 @@ def from_csv(
     and ``(image, {"label": ..., "mask": ..., "text": ...})`` with several.
 
     A bad image or mask file is skipped (or raised, per ``on_error``); a bad
-    label cell raises ``ValueError`` naming its line, whatever ``on_error``.
+    label cell raises ``ValueError`` naming its line, whatever ``on_error``:
+    an empty or missing-value cell (``NaN``, ``null``, ...), labels that differ
+    only in case or number format (``Cheque``/``cheque``, ``1``/``1.0``), and
+    an image listed on two rows.
 
     Args:
         manifest: a CSV path or a :class:`Manifest` (e.g. from
@@ -188,6 +247,10 @@ def from_csv(
         group_column: rows with equal values stay in one split (a customer, a
             document); default: the image path.
         class_names: the label classes in index order (single label column).
+        root: confine the manifest's paths to this folder: relative paths
+            resolve against it and a path leading outside it (``..``, ``~``, an
+            absolute path, a link) is refused. Pass it for manifests received
+            from other teams; None resolves against the manifest's folder.
         color_mode: ``"rgb"`` or ``"grayscale"``.
         validation_split: share held out for validation, stratified by label.
         subset: ``"training"``, ``"validation"`` or ``"both"``.
@@ -242,6 +305,7 @@ def from_csv(
             text_column=text_column,
             group_column=group_column,
             class_names=class_names,
+            root=root,
         ),
         options=options,
         validation_split=validation_split,

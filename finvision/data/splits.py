@@ -136,4 +136,11 @@ def stratified_split(
     if labels is None and groups is None:
         labels = [""] * len(manifest)
     parts = split_indices(labels, groups, fractions, seed)
+    empty = [index for index, part in enumerate(parts) if not len(part)]
+    if empty:
+        raise ValueError(
+            f"`fractions` {list(fractions)} leave split {empty[0]} of {manifest.name} empty: "
+            f"its {len(manifest)} rows cannot fill {len(parts)} splits. Add rows or use fewer "
+            "splits."
+        )
     return tuple(manifest.select(part) for part in parts)

@@ -170,8 +170,8 @@ def finetune(
             is not a :class:`FineTuneRecipe`.
         ValueError: before any training: if ``recipe.unfreeze_from`` is not a
             level or layer of the backbone, the data are empty, arrays hold a
-            different number of images and labels or labels that are not
-            numbers; then if the loss cannot be chosen or the steps per
+            different number of images and labels, NaN or infinite pixels or
+            labels that are not numbers; then if the loss cannot be chosen or the steps per
             epoch cannot be read from the data.
         FloatingPointError: as soon as the training loss is NaN or infinite
             (NaN pixels, a learning rate far too high), naming the epoch and
@@ -341,7 +341,7 @@ def _check_not_empty(data: Any, name: str = "train_data") -> None:
 
 
 def _check_arrays(data: Any, name: str) -> None:
-    """For ``(images, labels)`` arrays: one numeric label per image."""
+    """For ``(images, labels)`` arrays: finite pixels and one numeric label per image."""
     if not (isinstance(data, tuple) and len(data) == 2):
         return
     images, labels = data
@@ -349,6 +349,12 @@ def _check_arrays(data: Any, name: str) -> None:
         raise ValueError(
             f"`{name}` must hold one label per image; received {len(images)} images and "
             f"{len(labels)} labels."
+        )
+    pixels = np.asarray(images)
+    if pixels.dtype.kind == "f" and not np.isfinite(pixels).all():
+        first = int(np.flatnonzero(~np.isfinite(pixels).reshape(len(pixels), -1).all(axis=1))[0])
+        raise ValueError(
+            f"`{name}` images must be finite; image {first} holds NaN or infinite pixels."
         )
     kind = np.asarray(labels).dtype.kind
     if kind not in "biuf":

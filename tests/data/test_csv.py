@@ -1,5 +1,8 @@
 """from_csv: labels, masks, transcripts, relative paths, groups; read_manifest."""
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -96,8 +99,9 @@ def test_multi_hot_labels_and_single_target(cheques):
 
 
 def test_numeric_classes_sort_by_value_and_class_names_fix_the_order(tmp_path):
-    Image.new("L", (2, 2)).save(tmp_path / "a.png")
-    manifest = _write(tmp_path / "m.csv", "path,digit\na.png,10\na.png,9\na.png,2\n")
+    for name in "abc":
+        Image.new("L", (2, 2)).save(tmp_path / f"{name}.png")
+    manifest = _write(tmp_path / "m.csv", "path,digit\na.png,10\nb.png,9\nc.png,2\n")
     dataset = data.from_csv(manifest, path_column="path", image_size=(2, 2), label_columns="digit")
     assert dataset.class_names == ["2", "9", "10"]
     assert dataset.labels.tolist() == [2, 1, 0]
@@ -194,3 +198,60 @@ def test_read_manifest_errors(tmp_path):
     assert manifest.columns == ("path", "label")
     assert manifest.column("path") == ["a.png"]
     assert manifest.resolve("a.png") == str(tmp_path / "a.png")
+
+
+def _scans(root, count=3):
+    for index in range(count):
+        Image.new("L", (6, 4), 10 * index).save(root / f"{index}.png")
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("0.png,cheque\n1.png,NaN\n", r"line 3: missing label 'NaN' in column 'label'"),
+        ("0.png,1\n1.png,1.0\n2.png,2\n", r"labels \['1', '1.0'\] in column 'label' differ only"),
+        ("0.png,Cheque\n1.png,cheque\n", r"labels \['Cheque', 'cheque'\] .* differ only in case"),
+        ("0.png,cheque\n1.png,id\n0.png,id\n", r"line 4: the image '.*0.png' is listed again with"),
+    ],
+    ids=["nan", "number-format", "case", "two-labels"],
+)
+def test_labels_that_would_silently_split_or_double_a_class_are_refused(tmp_path, rows, message):
+    _scans(tmp_path)
+    manifest = _write(tmp_path / "m.csv", "path,label\n" + rows)
+    with pytest.raises(ValueError, match=message):
+        data.from_csv(manifest, path_column="path", label_columns="label", image_size=(4, 6))
+
+
+def test_header_and_encoding_problems_name_the_file(tmp_path):
+    repeated = _write(tmp_path / "repeated.csv", "path,label,label\n0.png,a,b\n")
+    with pytest.raises(ValueError, match=r"repeated.csv' repeats the columns \['label'\]"):
+        data.read_manifest(repeated)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("path,label\n0.png,chèque\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"latin.csv' must be UTF-8 text; byte 19 is not"):
+        data.read_manifest(latin)
+
+
+def test_root_confines_the_paths_of_a_received_manifest(tmp_path):
+    inside, outside = tmp_path / "inside", tmp_path / "outside"
+    inside.mkdir(), outside.mkdir()
+    _scans(inside), _scans(outside)
+    (inside / "link.png").symlink_to(outside / "0.png")
+    options = {"path_column": "path", "label_columns": "label", "image_size": (4, 6)}
+    good = _write(inside / "good.csv", "path,label\n0.png,a\n1.png,b\n")
+    assert data.from_csv(good, root=inside, **options).file_paths == [
+        str(inside.resolve() / "0.png"),
+        str(inside.resolve() / "1.png"),
+    ]
+    for escape in ("../outside/0.png", str(outside / "0.png"), "~/0.png", "link.png"):
+        manifest = _write(inside / "bad.csv", f"path,label\n0.png,a\n{escape},b\n")
+        with pytest.raises(ValueError, match=rf"path '{re.escape(escape)}' leads outside the root"):
+            data.from_csv(manifest, root=inside, **options)
+    assert len(data.from_csv(manifest, **options).file_paths) == 2  # unconfined: followed
+
+
+def test_a_split_that_would_be_empty_is_refused():
+    rows = tuple({"path": f"{i}.png", "label": "a"} for i in range(3))
+    manifest = data.Manifest(rows, ("path", "label"), Path("."))
+    with pytest.raises(ValueError, match=r"leave split 1 of manifest empty: its 3 rows"):
+        data.stratified_split(manifest, fractions=(0.9, 0.1), label_columns="label")

@@ -154,8 +154,13 @@ def test_a_loader_of_unknown_length_is_bounded_by_its_file_count(tmp_path, capsy
     ]
 
 
-def test_nan_pixels_stop_training_at_the_first_batch_with_a_clear_error():
+def test_nan_pixels_are_refused_before_training_or_stop_it_at_the_first_batch():
     images = IMAGES.astype("float32")
-    images[:, 0, 0, 0] = np.nan  # one pixel of every image: fit shuffles the arrays
+    images[5, 0, 0, 0] = np.nan  # max pooling would hide this one pixel
+    model = classifier()
+    with pytest.raises(ValueError, match=r"`train_data` images must be finite; image 5 holds"):
+        transfer.finetune(model, (images, LABELS), recipe=RECIPE, verbose=0)
+    assert not model.compiled  # refused before anything was compiled
+    blank = tf.data.Dataset.from_tensor_slices((np.full_like(images, np.nan), LABELS)).batch(8)
     with pytest.raises(FloatingPointError, match=r"became nan at epoch 1, batch 1: the images"):
-        transfer.finetune(classifier(), (images, LABELS), recipe=RECIPE, verbose=0)
+        transfer.finetune(model, blank, recipe=RECIPE, verbose=0)
