@@ -141,6 +141,14 @@ class Backbone(keras.Model):
                 f"`pooling={pooling!r}` pools the final map only; it cannot be combined "
                 "with `features_only=True`, which outputs the pyramid levels."
             )
+        if bn_momentum is not None and not (
+            isinstance(bn_momentum, int | float)
+            and not isinstance(bn_momentum, bool)
+            and 0 <= bn_momentum < 1
+        ):
+            raise ValueError(
+                f"`bn_momentum` must be None or a number in [0, 1); received {bn_momentum!r}."
+            )
         trainable = kwargs.pop("trainable", True)
         dtype = kwargs.pop("dtype", None)
         with dtype_policy_scope(dtype):

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from finvision.models._task_checks import check_positive_int
 from finvision.models._task_config import base_task_config, task_from_config
 from finvision.models.alphabets import decode_labels, encode_texts, resolve_alphabet
 from finvision.models.task import PresetMixin
@@ -315,6 +316,13 @@ class TextLineRecognizer(PresetMixin, keras.Model):
         >>> len(texts), confidence.shape
         (1, (1,))
         """
+        check_positive_int("batch_size", batch_size)
+        check_positive_int("beam_width", beam_width)
+        if isinstance(images, np.ndarray) and images.ndim == 2:
+            raise ValueError(
+                f"`images` must be a list or batch of line images; received one image of shape "
+                f"{images.shape}: pass [image]."
+            )
         lines = list(images)
         if not lines:
             raise ValueError("`images` is empty: pass at least one line image.")

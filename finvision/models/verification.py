@@ -114,8 +114,8 @@ class SiameseVerifier(PresetMixin, keras.Model):
             A float32 array ``(N,)`` of scores.
 
         Raises:
-            ValueError: if the batches are not 4-D or their sizes differ and
-                neither is 1.
+            ValueError: if the batches are not 4-D, empty, or their sizes
+                differ and neither is 1, or ``batch_size`` is below 1.
 
         Example:
         >>> import numpy as np
@@ -125,6 +125,7 @@ class SiameseVerifier(PresetMixin, keras.Model):
         >>> verifier.score(faces, faces).round(4).tolist()  # each face with itself
         [1.0, 1.0, 1.0]
         """
+        check_positive_int("batch_size", batch_size)
         shapes = (np.shape(images_a), np.shape(images_b))
         if any(len(shape) != 4 for shape in shapes):
             raise ValueError(
@@ -132,6 +133,11 @@ class SiameseVerifier(PresetMixin, keras.Model):
                 f"shapes {shapes[0]} and {shapes[1]}."
             )
         sizes = (shapes[0][0], shapes[1][0])
+        if 0 in sizes:
+            raise ValueError(
+                "`images_a` and `images_b` must hold at least one image each; received "
+                f"{sizes[0]} and {sizes[1]}."
+            )
         if sizes[0] != sizes[1] and 1 not in sizes:
             raise ValueError(
                 "`images_a` and `images_b` must hold as many images, or one of them a single "

@@ -951,6 +951,13 @@ CASES = [
         "received 0",
     ),
     Case(
+        "models/create_backbone-bn-momentum",
+        lambda c: models.create_backbone("resnet18", input_shape=SHAPE, bn_momentum=2.0),
+        ValueError,
+        "`bn_momentum`",
+        "received 2.0",
+    ),
+    Case(
         "transfer/FineTuneRecipe-no-epochs",
         lambda c: transfer.FineTuneRecipe(head_epochs=0, finetune_epochs=0),
         ValueError,

@@ -169,3 +169,11 @@ def test_a_compiled_reader_reloads_compiled(tmp_path, recwarn):
     assert isinstance(reloaded.loss, keras.losses.CTC)
     assert isinstance(reloaded.optimizer, keras.optimizers.SGD)
     assert not [w for w in recwarn if "compile()" in str(w.message)]
+
+
+def test_predict_text_refuses_one_unbatched_line_and_a_batch_size_below_one(reader):
+    line = np.full((reader.height, 56), 255, "uint8")
+    with pytest.raises(ValueError, match=r"received one image of shape \(16, 56\): pass \[image\]"):
+        reader.predict_text(line)
+    with pytest.raises(ValueError, match=r"`batch_size` must be an integer >= 1; received 0"):
+        reader.predict_text([line], batch_size=0)

@@ -169,3 +169,11 @@ def test_triplet_training_separates_genuine_from_impostor_pairs():
     genuine, impostor = pair_scores(verifier, held_out, held_out_labels)
     assert genuine.mean() - impostor.mean() > 1.0
     assert functional.equal_error_rate(genuine, impostor)[0] < 0.2
+
+
+def test_score_refuses_empty_batches_and_a_batch_size_below_one(verifier):
+    faces = np.zeros((2, *verifier.input_shape[1:]), "uint8")
+    with pytest.raises(ValueError, match=r"at least one image each; received 0 and 2"):
+        verifier.score(faces[:0], faces)
+    with pytest.raises(ValueError, match=r"`batch_size` must be an integer >= 1; received 0"):
+        verifier.score(faces, faces, batch_size=0)
