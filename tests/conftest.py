@@ -161,27 +161,11 @@ def _xdist_group(item: pytest.Item) -> str:
     return f"file-{'/'.join(parts)}"  # module-scoped fixtures are built once
 
 
-#: The longest xdist groups (about 1 to 4 minutes of one worker each), started first so
-#: that no worker is left running one of them alone at the end.
-LONGEST_GROUPS = (
-    "file-journey/test_folder_to_server.py",
-    "file-reliability/test_round_trips.py",
-    "folder-cli",
-    "file-transfer/test_recipe.py",
-    "file-transfer/test_distributed.py",
-    "folder-export",
-)
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """Groups tests for xdist so shared fixtures are built once; marks deep variants slow."""
-    groups = {}
     for item in items:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("name") in DEEP_VARIANTS:
             item.add_marker(pytest.mark.slow)
-        groups[item.nodeid] = _xdist_group(item)
-        item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
-    first = {group: rank for rank, group in enumerate(LONGEST_GROUPS)}
-    items.sort(key=lambda item: first.get(groups[item.nodeid], len(first)))  # stable
+        item.add_marker(pytest.mark.xdist_group(_xdist_group(item)))
