@@ -27,6 +27,36 @@ _VALUES = {character: index for index, character in enumerate(string.digits)}
 _VALUES.update({character: 10 + index for index, character in enumerate(string.ascii_uppercase)})
 _VALUES["<"] = 0
 _SEX_CODES = {"M": "M", "F": "F", "<": "X"}
+_LETTERS = frozenset(string.ascii_uppercase)
+_ALPHA_FILLER = _LETTERS | {"<"}
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # any year: YY has no century
+
+
+def _is_date(value: str, *, unknown_parts: bool) -> bool:
+    """``YYMMDD`` with a real month and day; ``<<`` for an unknown part where allowed."""
+    parts = [value[2:4], value[4:6]]  # any two-digit year is a year
+    allowed = ("<<",) if unknown_parts else ()
+    if not (value[0:2].isdigit() or value[0:2] in allowed):
+        return False
+    if not all(part.isdigit() or part in allowed for part in parts):
+        return False
+    month, day = (None if part == "<<" else int(part) for part in parts)
+    if month is not None and not 1 <= month <= 12:
+        return False
+    return day is None or 1 <= day <= (_DAYS_IN_MONTH[month - 1] if month else 31)
+
+
+#: The form ICAO 9303 (part 3) fixes for each field, besides its check digit.
+_FIELD_RULES = {
+    "document_type": lambda v: v[0] in _LETTERS and v[1] in _ALPHA_FILLER,
+    "issuing_state": lambda v: v[0] in _LETTERS and set(v) <= _ALPHA_FILLER,
+    "nationality": lambda v: v[0] in _LETTERS and set(v) <= _ALPHA_FILLER,
+    "name": lambda v: v[0] in _LETTERS and set(v) <= _ALPHA_FILLER,
+    "document_number": lambda v: v[0] != "<",
+    "birth_date": lambda v: _is_date(v, unknown_parts=True),
+    "sex": lambda v: v in _SEX_CODES,
+    "expiry_date": lambda v: _is_date(v, unknown_parts=False),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,6 +195,11 @@ class ParsedMRZ:
             ``"document_number"``, ``"birth_date"``, ``"expiry_date"``,
             ``"optional_data"`` (TD3) and ``"composite"``; empty when all match.
         lines: the MRZ lines.
+        failed_fields: names of the fields whose form breaks ICAO 9303, in
+            layout order: a document type, state, nationality or name that does
+            not start with a letter or holds a digit, an empty document number,
+            a birth date that is no date (``<<`` may stand for an unknown part),
+            an expiry date that is no date, a sex other than M, F or ``<``.
 
     Example:
     >>> mrz = parse_mrz(["I<UTOD231458907<<<<<<<<<<<<<<<",
@@ -188,11 +223,12 @@ class ParsedMRZ:
     optional_data_2: str
     failed_checks: tuple[str, ...]
     lines: tuple[str, ...]
+    failed_fields: tuple[str, ...] = ()
 
     @property
     def valid(self) -> bool:
-        """Whether every check digit matches."""
-        return not self.failed_checks
+        """Whether every check digit matches and every field has its ICAO 9303 form."""
+        return not self.failed_checks and not self.failed_fields
 
 
 def _as_lines(lines: str | Sequence[str]) -> tuple[str, ...]:
@@ -253,7 +289,9 @@ def parse_mrz(lines: str | Sequence[str]) -> ParsedMRZ:
 
     The format follows from the number and length of the lines. Leading and
     trailing whitespace of each line is ignored. Wrong check digits do not
-    raise: they are listed in ``failed_checks``. A TD1 or TD2 document number
+    raise: they are listed in ``failed_checks``, and fields whose form breaks
+    ICAO 9303 (a date that is no date, a sex ``Q``, digits in a name) in
+    ``failed_fields``; ``valid`` needs both empty. A TD1 or TD2 document number
     longer than 9 characters (check digit position ``<``, the rest and its check
     digit at the start of the optional data) is read whole.
 
@@ -316,6 +354,11 @@ def parse_mrz(lines: str | Sequence[str]) -> ParsedMRZ:
         optional_data_2=raw.get("optional_data_2", "").rstrip("<"),
         failed_checks=tuple(failed),
         lines=lines,
+        failed_fields=tuple(
+            field.name
+            for field in layout.fields
+            if field.name in _FIELD_RULES and not _FIELD_RULES[field.name](raw[field.name])
+        ),
     )
 
 

@@ -210,7 +210,7 @@ def test_compose_writes_the_specimens():
 
 words = st.text(alphabet=string.ascii_uppercase, min_size=1, max_size=6)  # names fit TD1
 codes = st.text(alphabet=string.ascii_uppercase, min_size=1, max_size=3)
-dates = st.text(alphabet=string.digits, min_size=6, max_size=6)
+dates = st.dates().map(lambda day: day.strftime("%y%m%d"))  # ICAO 9303 YYMMDD
 alnum = st.text(alphabet=string.ascii_uppercase + string.digits, max_size=7)
 
 
@@ -306,3 +306,59 @@ def test_compose_errors(format, changes, message):
         return
     with pytest.raises(ValueError, match=message):
         compose_mrz(format, **arguments)
+
+
+SPECIMEN_TD3 = [
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+]
+
+
+def _with(line, position, text):
+    return line[:position] + text + line[position + len(text) :]
+
+
+@pytest.mark.parametrize(
+    ("lines", "failed_fields"),
+    [
+        (
+            ["<" * 44, "<" * 44],
+            (
+                "document_type",
+                "issuing_state",
+                "name",
+                "document_number",
+                "nationality",
+                "expiry_date",
+            ),
+        ),
+        ([SPECIMEN_TD3[0], _with(SPECIMEN_TD3[1], 13, "991399")], ("birth_date",)),
+        ([SPECIMEN_TD3[0], _with(SPECIMEN_TD3[1], 13, "740230")], ("birth_date",)),
+        ([SPECIMEN_TD3[0], _with(SPECIMEN_TD3[1], 20, "Q")], ("sex",)),
+        ([SPECIMEN_TD3[0], _with(SPECIMEN_TD3[1], 21, "12<415")], ("expiry_date",)),
+        ([_with(SPECIMEN_TD3[0], 5, "3RIKSSON"), SPECIMEN_TD3[1]], ("name",)),
+        (
+            [_with(SPECIMEN_TD3[0], 2, "U1O"), _with(SPECIMEN_TD3[1], 10, "1TO")],
+            ("issuing_state", "nationality"),
+        ),
+    ],
+    ids=[
+        "all-filler",
+        "month-13",
+        "february-30",
+        "sex-Q",
+        "expiry-unknown",
+        "digit-name",
+        "digit-state",
+    ],
+)
+def test_fields_that_break_icao_9303_are_reported_and_make_the_mrz_invalid(lines, failed_fields):
+    mrz = parse_mrz(lines)
+    assert mrz.failed_fields == failed_fields
+    assert not mrz.valid
+
+
+def test_unknown_birth_date_parts_and_a_leap_day_are_valid_forms():
+    for birth in ("74<<<<", "7408<<", "000229"):
+        mrz = parse_mrz([SPECIMEN_TD3[0], _with(SPECIMEN_TD3[1], 13, birth)])
+        assert mrz.failed_fields == (), birth
