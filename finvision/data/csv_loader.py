@@ -87,12 +87,6 @@ def _check_one_label_per_image(manifest: Manifest, paths: list[str], labels: lis
             )
 
 
-def _as_list(label_columns: str | Sequence[str]) -> list[str]:
-    if isinstance(label_columns, str):
-        return [label_columns]
-    return [column for column in label_columns if isinstance(column, str)]
-
-
 def _multi_hot(manifest: Manifest, columns: Sequence[str]) -> np.ndarray:
     table = np.zeros((len(manifest), len(columns)), dtype=np.int32)
     for position, column in enumerate(columns):
@@ -172,7 +166,8 @@ def index_manifest(
             )
         columns["label"], names = _multi_hot(manifest, label_columns), label_columns
     if label_columns is not None:  # after the checks of each cell
-        cells = [manifest.column(c, "label_columns") for c in _as_list(label_columns)]
+        label_names = [label_columns] if isinstance(label_columns, str) else label_columns
+        cells = [manifest.column(c, "label_columns") for c in label_names]
         _check_one_label_per_image(manifest, paths, list(zip(*cells, strict=True)))
     if text_column is not None:
         columns["text"] = np.array(manifest.column(text_column, "text_column"), dtype=object)

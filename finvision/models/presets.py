@@ -130,7 +130,7 @@ def save_preset(
         model.save_weights(staged / WEIGHTS_FILE)
         _write_json(staged / CONFIG_FILE, keras.saving.serialize_keras_object(model))
         _write_json(staged / PREPROCESSING_FILE, _preprocessing_of(backbone))
-        files = {name: file_digest(staged / name) for name in PINNED_FILES}
+        files = _file_digests(staged)
         metadata = {
             "format": "finvision-preset",
             "format_version": FORMAT_VERSION,
@@ -173,8 +173,7 @@ def preset_digest(directory: str | os.PathLike) -> str:
     >>> preset_digest(path) == read_preset(path).metadata["preset_sha256"]
     True
     """
-    directory = _checked_directory(directory)
-    return _manifest_digest({name: file_digest(directory / name) for name in PINNED_FILES})
+    return _manifest_digest(_file_digests(_checked_directory(directory)))
 
 
 def list_builtin_presets() -> list[str]:
@@ -235,7 +234,7 @@ def read_preset(directory: str | os.PathLike, *, sha256: str | None = None) -> P
     FileNotFoundError: Preset directory '/no/such/preset' does not exist...
     """
     directory = _checked_directory(directory)
-    files = {name: file_digest(directory / name) for name in PINNED_FILES}
+    files = _file_digests(directory)
     if sha256 is not None:
         _check_pin(directory, as_sha256(sha256), files)
     metadata = _read_json(directory / METADATA_FILE)
@@ -317,6 +316,10 @@ def _checked_directory(directory: str | os.PathLike) -> Path:
             "finvision.models.save_preset or is incomplete."
         )
     return directory
+
+
+def _file_digests(directory: Path) -> dict[str, str]:
+    return {name: file_digest(directory / name) for name in PINNED_FILES}
 
 
 def _manifest_digest(files: dict[str, str]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import keras
@@ -87,12 +87,12 @@ class FineTuneRecipe:
                 "`head_epochs` + `finetune_epochs` must be at least 1; received 0 and 0: the "
                 "recipe would train nothing."
             )
-        _check_number("head_learning_rate", self.head_learning_rate, above=0)
-        _check_number("finetune_learning_rate", self.finetune_learning_rate, above=0)
-        _check_number("layer_decay", self.layer_decay, above=0, at_most=1)
-        _check_number("weight_decay", self.weight_decay, at_least=0)
+        _check_number("head_learning_rate", self.head_learning_rate, lambda v: v > 0, "> 0")
+        _check_number("finetune_learning_rate", self.finetune_learning_rate, lambda v: v > 0, "> 0")
+        _check_number("layer_decay", self.layer_decay, lambda v: 0 < v <= 1, "> 0 and <= 1")
+        _check_number("weight_decay", self.weight_decay, lambda v: v >= 0, ">= 0")
         if self.bn_momentum is not None:
-            _check_number("bn_momentum", self.bn_momentum, at_least=0, below=1)
+            _check_number("bn_momentum", self.bn_momentum, lambda v: 0 <= v < 1, ">= 0 and < 1")
         steps = self.steps_per_epoch
         whole = isinstance(steps, int) and not isinstance(steps, bool)
         if steps is not None and not (whole and steps >= 1):
@@ -104,26 +104,10 @@ class FineTuneRecipe:
             )
 
 
-def _check_number(
-    name: str,
-    value: Any,
-    *,
-    above: float | None = None,
-    at_least: float | None = None,
-    below: float | None = None,
-    at_most: float | None = None,
-) -> None:
+def _check_number(name: str, value: Any, in_range: Callable[[float], bool], expected: str) -> None:
     """Raises a ValueError naming ``name`` unless ``value`` is a finite number in range."""
-    bounds = [
-        (above, lambda v, b: v > b, f"> {above}"),
-        (at_least, lambda v, b: v >= b, f">= {at_least}"),
-        (below, lambda v, b: v < b, f"< {below}"),
-        (at_most, lambda v, b: v <= b, f"<= {at_most}"),
-    ]
-    wanted = [(bound, holds, text) for bound, holds, text in bounds if bound is not None]
     number = not isinstance(value, bool) and isinstance(value, int | float)
-    if not (number and math.isfinite(value) and all(holds(value, b) for b, holds, _ in wanted)):
-        expected = " and ".join(text for _, _, text in wanted)
+    if not (number and math.isfinite(value) and in_range(value)):
         raise ValueError(f"`{name}` must be a number {expected}; received {value!r}.")
 
 
@@ -171,8 +155,8 @@ def finetune(
         ValueError: before any training: if ``recipe.unfreeze_from`` is not a
             level or layer of the backbone, the data are empty, arrays hold a
             different number of images and labels, NaN or infinite pixels or
-            labels that are not numbers; then if the loss cannot be chosen or the steps per
-            epoch cannot be read from the data.
+            labels that are not numbers; then if the loss cannot be chosen or
+            the steps per epoch cannot be read from the data.
         FloatingPointError: as soon as the training loss is NaN or infinite
             (NaN pixels, a learning rate far too high), naming the epoch and
             batch; the weights are no longer usable then.
