@@ -256,6 +256,13 @@ def read_preset(directory: str | os.PathLike, *, sha256: str | None = None) -> P
             f"Preset {str(directory)!r} has no manifest of file digests in {METADATA_FILE}; "
             "the copy is corrupt or was altered."
         )
+    unrecorded = sorted(set(PINNED_FILES if version > 1 else ()) - set(recorded))
+    if unrecorded:
+        raise ValueError(
+            f"Preset {str(directory)!r} records no digest of {unrecorded} in "
+            f"{METADATA_FILE}: every file in {list(PINNED_FILES)} must be recorded; the copy "
+            "is corrupt or was altered."
+        )
     for name, digest in recorded.items():
         if files.get(name) != digest:
             raise ValueError(

@@ -191,12 +191,14 @@ def finetune(
     }
     steps = recipe.steps_per_epoch or _steps_per_epoch(train_data, recipe.batch_size)
 
-    freeze_backbone(model)
-    with _strategy_scope(model):
-        optimizer = keras.optimizers.AdamW(recipe.head_learning_rate, recipe.weight_decay)
-        model.compile(optimizer=optimizer, loss=loss, metrics=list(recipe.metrics))
-    _announce(verbose, recipe, 1, "training the head, backbone frozen")
-    phases = [model.fit(**fit_data, epochs=recipe.head_epochs, **fit_options)]
+    phases = []
+    if recipe.head_epochs:
+        freeze_backbone(model)
+        with _strategy_scope(model):
+            optimizer = keras.optimizers.AdamW(recipe.head_learning_rate, recipe.weight_decay)
+            model.compile(optimizer=optimizer, loss=loss, metrics=list(recipe.metrics))
+        _announce(verbose, recipe, "head", "training the head, backbone frozen")
+        phases.append(model.fit(**fit_data, epochs=recipe.head_epochs, **fit_options))
 
     if recipe.finetune_epochs:
         unfreeze(model, recipe.unfreeze_from, keep_batchnorm_frozen=recipe.keep_batchnorm_frozen)
@@ -217,7 +219,7 @@ def finetune(
         _announce(
             verbose,
             recipe,
-            2,
+            "finetune",
             f"fine-tuning the backbone from {recipe.unfreeze_from} "
             f"(layer decay {recipe.layer_decay:g})",
         )
@@ -293,15 +295,19 @@ class _StopOnNonFiniteLoss(keras.callbacks.Callback):
             )
 
 
-def _announce(verbose: str | int, recipe: FineTuneRecipe, phase: int, what: str) -> None:
-    """Prints which phase starts and its epochs, unless ``verbose`` is 0."""
+def _announce(verbose: str | int, recipe: FineTuneRecipe, phase: str, what: str) -> None:
+    """Prints which phase (``"head"`` or ``"finetune"``) starts and its epochs.
+
+    Only phases with epochs are counted and run; nothing prints at ``verbose=0``.
+    """
     if verbose == 0:
         return
-    phases = 2 if recipe.finetune_epochs else 1
+    running = [name for name in ("head", "finetune") if getattr(recipe, f"{name}_epochs")]
     total = recipe.head_epochs + recipe.finetune_epochs
-    first, last = (1, recipe.head_epochs) if phase == 1 else (recipe.head_epochs + 1, total)
+    first, last = (1, recipe.head_epochs) if phase == "head" else (recipe.head_epochs + 1, total)
     epochs = f"epoch {first}" if first == last else f"epochs {first}-{last}"
-    print(f"Phase {phase}/{phases}: {what}; {epochs} of {total}.", flush=True)
+    number = running.index(phase) + 1
+    print(f"Phase {number}/{len(running)}: {what}; {epochs} of {total}.", flush=True)
 
 
 def _fit_arguments(data: Any, batch_size: int) -> dict[str, Any]:

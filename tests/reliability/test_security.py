@@ -270,6 +270,11 @@ def test_unknown_format_versions_and_malformed_files_get_clear_errors(pinned, tm
     (copy / "metadata.json").write_text(json.dumps({**metadata, "files": []}))
     with pytest.raises(ValueError, match=r"no manifest of file digests"):
         models.read_preset(copy)
+    # A manifest that leaves out a file would let that file be edited unnoticed.
+    files = {name: digest for name, digest in metadata["files"].items() if name != "config.json"}
+    (copy / "metadata.json").write_text(json.dumps({**metadata, "files": files}))
+    with pytest.raises(ValueError, match=r"records no digest of \['config.json'\] in metadata"):
+        models.read_preset(copy)
 
 
 def test_a_pin_that_is_not_a_digest_or_has_no_weights_is_refused(pinned):

@@ -75,12 +75,19 @@ def assert_reloads_with_optimizer_state(model, path):
         )
 
 
-def test_batchnorm_that_trains_gets_the_recipe_momentum():
+def test_batchnorm_that_trains_gets_the_recipe_momentum_and_a_skipped_head_phase_is_not_run(
+    capsys,
+):
     model = classifier()
     recipe = transfer.FineTuneRecipe(
         head_epochs=0, finetune_epochs=1, unfreeze_from="P5", keep_batchnorm_frozen=False
     )
-    transfer.finetune(model, (IMAGES, LABELS), recipe=recipe, verbose=0)
+    history = transfer.finetune(model, (IMAGES, LABELS), recipe=recipe, verbose=2)
+    assert history.epoch == [0]
+    phases = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Phase")]
+    assert phases == [
+        "Phase 1/1: fine-tuning the backbone from P5 (layer decay 0.5); epoch 1 of 1."
+    ]
     momentum = {
         layer.name: layer.momentum
         for layer in model.backbone.layers
