@@ -1,13 +1,16 @@
-"""finetune mirrored over two CPU devices matches one device with the same global batch."""
+"""finetune mirrored over two CPU devices, or over two workers, matches one device."""
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.transfer import mirrored_comparison
 
 pytestmark = pytest.mark.tensorflow_only
 
@@ -29,15 +32,26 @@ SCALED_WEIGHT_TOLERANCE = 0.06
 ACCURACY_TOLERANCE = 2 / 32
 
 
+ENVIRONMENT = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "2"}
+#: What Keras 3.15's `fit` raises on every worker of a multi-worker cluster: before
+#: the first step it averages a batch of images with `strategy.reduce`, which a
+#: MultiWorkerMirroredStrategy cannot do for a tuple of per-replica values.
+KERAS_MULTI_WORKER_BUG = "Attempt to convert a value (PerReplica"
+
+
 @pytest.fixture(scope="module")
-def comparison():
+def runs(tmp_path_factory):
+    return tmp_path_factory.mktemp("distributed")
+
+
+@pytest.fixture(scope="module")
+def comparison(runs):
     # A fresh process: logical devices must be set before TensorFlow initialises any.
-    environment = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "2"}
     completed = subprocess.run(
-        [sys.executable, str(SCRIPT)],
+        [sys.executable, str(SCRIPT), str(runs)],
         capture_output=True,
         text=True,
-        env=environment,
+        env=ENVIRONMENT,
         timeout=600,
         check=False,
     )
@@ -45,6 +59,47 @@ def comparison():
     report = json.loads(completed.stdout.strip().splitlines()[-1])
     print(json.dumps(report, indent=1))  # the figures quoted in docs/distributed.md
     return report
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports on 127.0.0.1 that nothing listens on now."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for listener in sockets:
+            listener.bind(("127.0.0.1", 0))
+        return [listener.getsockname()[1] for listener in sockets]
+    finally:
+        for listener in sockets:
+            listener.close()
+
+
+@pytest.fixture(scope="module")
+def multi_worker(comparison, runs):
+    """Two MultiWorkerMirroredStrategy workers on 127.0.0.1, from the same initial weights."""
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in free_ports(2)]}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(SCRIPT), str(runs), "worker"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**ENVIRONMENT, "TF_CONFIG": json.dumps({"cluster": cluster, "task": task})},
+        )
+        for task in ({"type": "worker", "index": index} for index in range(2))
+    ]
+    try:
+        outputs = [worker.communicate(timeout=300) for worker in workers]
+    finally:
+        for worker in workers:
+            worker.kill()
+    codes = [worker.returncode for worker in workers]
+    failed = [err for code, (_, err) in zip(codes, outputs, strict=True) if code != 0]
+    if failed and all(KERAS_MULTI_WORKER_BUG in err for err in failed):
+        pytest.xfail("Keras 3.15 model.fit fails under MultiWorkerMirroredStrategy (see above)")
+    assert not failed, failed[0][-3000:]
+    reports = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+    print(json.dumps(reports, indent=1))
+    return reports
 
 
 def test_mirrored_history_matches_single_device(comparison):
@@ -63,3 +118,19 @@ def test_mirrored_weights_match_single_device(comparison):
 def test_batchnorm_synchronisation_does_not_outlive_finetune(comparison):
     # A saved config with synchronized=True would not load on other backends.
     assert comparison["synchronized_after"] == []
+
+
+def test_two_workers_match_single_device(comparison, multi_worker, runs):
+    single = comparison["single"]
+    for index, report in enumerate(multi_worker):
+        assert report["replicas"] == 2
+        np.testing.assert_allclose(report["history"]["loss"], single["loss"], rtol=LOSS_RTOL)
+        np.testing.assert_allclose(
+            report["history"]["accuracy"], single["accuracy"], atol=ACCURACY_TOLERANCE
+        )
+        assert report["synchronized_after"] == []
+        with np.load(runs / "single.npz") as reference, np.load(runs / f"worker{index}.npz") as own:
+            difference = mirrored_comparison.scaled_difference(
+                [reference[name] for name in reference.files], [own[name] for name in own.files]
+            )
+        assert difference < SCALED_WEIGHT_TOLERANCE

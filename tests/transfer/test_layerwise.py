@@ -109,7 +109,7 @@ def test_bad_arguments(classifier):
 def test_compiled_model_round_trips_with_optimizer_state(tmp_path):
     model = models.ImageClassifier(models.create_backbone("resnet18", input_shape=SHAPE), 3)
     optimizer = transfer.layerwise_learning_rates(keras.optimizers.AdamW(1e-3), model, decay=0.5)
-    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", run_eagerly=True)
     model.fit(IMAGES, LABELS, batch_size=4, epochs=1, verbose=0)
     model.save(tmp_path / "finetuned.keras")
 
@@ -124,5 +124,6 @@ def test_compiled_model_round_trips_with_optimizer_state(tmp_path):
             keras.ops.convert_to_numpy(restored), keras.ops.convert_to_numpy(original)
         )
     np.testing.assert_array_equal(predict(loaded, IMAGES), predict(model, IMAGES))
+    assert loaded.run_eagerly  # two steps: eager is cheaper than tracing
     loaded.fit(IMAGES, LABELS, batch_size=4, epochs=1, verbose=0)
     assert int(loaded.optimizer.iterations) == 4
