@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from finvision._files import check_output_path
 from finvision.cli._common import HelpFormatter, UsageError, image_size_of, load_model
 
 FORMATS = ("saved_model", "tflite", "onnx")
@@ -48,32 +49,52 @@ def run(arguments: argparse.Namespace) -> int:
     """Exports; see ``finvision export --help``."""
     from finvision import export
 
-    model = load_model(arguments.model)
     if arguments.format != "tflite" and arguments.quantization != "none":
         raise UsageError(
             f"--quantization applies to --format tflite; received --format {arguments.format}."
         )
+    _check_out(arguments.out, arguments.overwrite)
+    model = load_model(arguments.model)
+    try:
+        path = _export(export, model, arguments)
+    except FileExistsError:  # something appeared at --out while the model was converted
+        _check_out(arguments.out, arguments.overwrite)
+        raise
+    print(f"Wrote {path}.")
+    return 0
+
+
+def _check_out(out: Path, overwrite: bool) -> None:
+    """Refuses an occupied ``--out`` before any work, in the command line's words."""
+    try:
+        check_output_path(out, overwrite=overwrite)
+    except FileExistsError:
+        raise UsageError(
+            f"--out {str(out)!r} already exists; pass --overwrite to replace it."
+        ) from None
+    except NotADirectoryError as error:
+        raise UsageError(str(error).replace("`path`", "--out", 1)) from None
+
+
+def _export(export: Any, model: Any, arguments: argparse.Namespace) -> Path:
     if arguments.format == "saved_model":
-        path = export.to_saved_model(
+        return export.to_saved_model(
             model,
             arguments.out,
             input=arguments.input,
             labels=getattr(model, "class_names", None),
             overwrite=arguments.overwrite,
         )
-    elif arguments.format == "onnx":
-        path = export.to_onnx(model, arguments.out, overwrite=arguments.overwrite)
-    else:
-        quantization = None if arguments.quantization == "none" else arguments.quantization
-        path = export.to_tflite(
-            model,
-            arguments.out,
-            quantization=quantization,
-            representative_data=_representative_images(arguments, model),
-            overwrite=arguments.overwrite,
-        )
-    print(f"Wrote {path}.")
-    return 0
+    if arguments.format == "onnx":
+        return export.to_onnx(model, arguments.out, overwrite=arguments.overwrite)
+    quantization = None if arguments.quantization == "none" else arguments.quantization
+    return export.to_tflite(
+        model,
+        arguments.out,
+        quantization=quantization,
+        representative_data=_representative_images(arguments, model),
+        overwrite=arguments.overwrite,
+    )
 
 
 def _representative_images(arguments: argparse.Namespace, model: Any) -> Any:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from finvision import cli
+from finvision import cli, export
 from finvision.data import synthetic
 from finvision.models import ImageClassifier
 
@@ -103,28 +103,27 @@ def test_predict_prints_top_classes_and_reports_bad_files(quickstart, folder, tm
     assert str(broken) in captured.err
 
 
-def test_export_tflite_and_refusal_to_overwrite(quickstart, tmp_path, capsys):
+@pytest.mark.parametrize(("flag", "expected"), [("none", None), ("float16", "float16")])
+def test_export_passes_the_quantization_to_to_tflite(
+    quickstart, tmp_path, capsys, monkeypatch, flag, expected
+):
+    # The conversions themselves: tests/export; a real CLI export refusing to
+    # overwrite, and `finvision train` on a folder: tests/journey.
+    received = {}
+
+    def to_tflite(model, path, **options):
+        received.update(options, model=model)
+        return path
+
+    monkeypatch.setattr(export, "to_tflite", to_tflite)
     target = tmp_path / "model.tflite"
-    arguments = ["export", str(quickstart / "model.keras"), "--format", "tflite", "--out"]
-    assert cli.main([*arguments, str(target), "--quantization", "float16"]) == 0
+    arguments = ["export", str(quickstart / "model.keras"), "--format", "tflite"]
+    assert cli.main([*arguments, "--out", str(target), "--quantization", flag]) == 0
     assert capsys.readouterr().out == f"Wrote {target}.\n"
-    size = target.stat().st_size
-    assert cli.main([*arguments, str(target)]) == 2
-    assert "finvision export: error:" in capsys.readouterr().err
-    assert target.stat().st_size == size
-
-
-def test_train_fine_tunes_on_a_folder(folder, tmp_path, capsys):
-    out = tmp_path / "run"
-    arguments = ["train", "--data", str(folder), "--backbone", "mobilenet_v3_small", *SIZE]
-    arguments += ["--head-epochs", "1", "--epochs", "0", "--batch-size", "8", "--out", str(out)]
-    assert cli.main(arguments) == 0
-    assert "macro F1" in capsys.readouterr().out
-    model = keras.saving.load_model(out / "model.keras", safe_mode=True)
-    assert model.class_names == sorted(path.name for path in folder.iterdir())
-    assert json.loads((out / "report.json").read_text())["evaluation"]["class_names"] == (
-        model.class_names
-    )
+    assert received["quantization"] == expected
+    assert received["overwrite"] is False
+    assert received["representative_data"] is None
+    assert isinstance(received["model"], ImageClassifier)
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,8 @@ included.
 """
 
 import base64
+import contextlib
+import io
 import json
 import threading
 import urllib.request
@@ -41,8 +43,17 @@ def journey(tmp_path_factory):
     make_folder(own, per_class=60)
     held_out = make_folder(root / "held_out", per_class=20, start=60, seed=1)
     run = root / "run"
-    assert cli.main(["train", "--data", str(own), "--out", str(run), *TRAIN]) == 0
-    return {"root": root, "own": own, "held_out": root / "held_out", "files": held_out, "run": run}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert cli.main(["train", "--data", str(own), "--out", str(run), *TRAIN]) == 0
+    return {
+        "root": root,
+        "own": own,
+        "held_out": root / "held_out",
+        "files": held_out,
+        "run": run,
+        "printed": printed.getvalue(),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +75,9 @@ def test_train_skips_broken_files_and_beats_chance_on_held_out_writers(
     report = json.loads((journey["run"] / "report.json").read_text())
     skipped = sorted(entry["path"] for entry in report["skipped"])
     assert skipped == sorted(str(journey["own"] / name) for name in BROKEN)
+    assert "macro F1" in journey["printed"]
+    assert model.class_names == sorted(CLASSES)
+    assert report["evaluation"]["class_names"] == model.class_names
     evaluation = tmp_path / "evaluation.json"
     for source in ("model.keras", "preset"):
         arguments = ["evaluate", str(journey["run"] / source), "--data", str(journey["held_out"])]
@@ -151,6 +165,19 @@ def test_every_export_gives_the_same_top1_on_every_held_out_file(exports, model,
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_export_refuses_to_overwrite_and_leaves_the_file(journey, exports, capsys):
+    target = exports / "model.tflite"
+    before = target.read_bytes()
+    arguments = ["export", str(journey["run"] / "model.keras"), "--format", "tflite"]
+    assert cli.main([*arguments, "--out", str(target)]) == 2
+    error = capsys.readouterr().err
+    assert error == (
+        f"finvision export: error: --out {str(target)!r} already exists; pass --overwrite to "
+        "replace it.\n"
+    )
+    assert target.read_bytes() == before
 
 
 def test_the_same_journey_through_the_python_api(journey, exports, model, held_out_pixels):
