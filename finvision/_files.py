@@ -61,6 +61,39 @@ def check_output_path(path: str | os.PathLike, *, overwrite: bool) -> Path:
     return target
 
 
+def check_directory_path(name: str, path: str | os.PathLike) -> Path:
+    """Checks that ``path`` is, or can become, a directory to write files into.
+
+    Args:
+        name: the argument's name, for the error message.
+        path: the directory.
+
+    Returns:
+        ``path`` as a ``Path``.
+
+    Raises:
+        NotADirectoryError: naming the argument, if ``path`` or one of its
+            parents is a file.
+
+    Example:
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> _ = path.write_text("x")
+    >>> check_directory_path("directory", path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    NotADirectoryError: `directory` must be a folder to write into; received '.../notes.txt', a file.
+    """  # noqa: E501
+    target = Path(path)
+    existing = next((folder for folder in (target, *target.parents) if folder.exists()), None)
+    if existing is not None and not existing.is_dir():
+        where = "a file" if existing == target else f"inside the file {str(existing)!r}"
+        raise NotADirectoryError(
+            f"`{name}` must be a folder to write into; received {str(target)!r}, {where}."
+        )
+    return target
+
+
 @contextlib.contextmanager
 def staged_output(path: str | os.PathLike, *, overwrite: bool) -> Iterator[Path]:
     """Yields a staging path for ``path``; what is written there is swapped in on success.

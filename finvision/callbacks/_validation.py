@@ -26,12 +26,26 @@ def check_validation_data(validation_data: Any) -> None:
             re-iterable of such batches (a ``tf.data.Dataset``, a list).
 
     Raises:
-        ValueError: for anything else.
+        ValueError: for anything else, or arrays whose lengths differ.
 
     Example:
     >>> check_validation_data((np.zeros((2, 3)), np.zeros(2)))
-    """
+    >>> check_validation_data((np.zeros((2, 3)), np.zeros(3)))
+    Traceback (most recent call last):
+    ...
+    ValueError: `validation_data` must hold one label per sample; received x with 2 samples, y with 3.
+    """  # noqa: E501
     if _is_arrays(validation_data):
+        x = validation_data[0]
+        arrays = list(x.values()) if isinstance(x, dict) else [x]
+        sizes = [len(array) for array in arrays] + [len(part) for part in validation_data[1:]]
+        if len(set(sizes)) > 1:
+            names = ["x"] * len(arrays) + ["y", "sample_weight"][: len(validation_data) - 1]
+            parts = [f"{name} with {size}" for name, size in zip(names, sizes, strict=True)]
+            raise ValueError(
+                "`validation_data` must hold one label per sample; received "
+                f"{parts[0]} samples, {', '.join(parts[1:])}."
+            )
         return
     if isinstance(validation_data, Iterable) and not isinstance(validation_data, (str, bytes)):
         return

@@ -9,7 +9,7 @@ from typing import Any
 
 import keras
 
-from finvision._files import write_bytes
+from finvision._files import check_directory_path, write_bytes
 from finvision.callbacks import _figures, _validation
 from finvision.callbacks.operating_threshold import find_operating_threshold
 from finvision.metrics._checks import as_binary_labels, as_scores
@@ -95,11 +95,11 @@ class CurvePlots(keras.callbacks.Callback):
             )
         if len(class_names) != 2:
             raise ValueError(f"`class_names` must name 2 classes; received {class_names!r}.")
-        self.directory = Path(directory)
+        self.directory = check_directory_path("directory", directory)
         self.validation_data = validation_data
         self.every_n_epochs = every_n_epochs
         self.threshold = threshold
-        self.log_dir = None if log_dir is None else Path(log_dir)
+        self.log_dir = None if log_dir is None else check_directory_path("log_dir", log_dir)
         self.class_names = tuple(class_names)
         self.positive_class = positive_class
         self.batch_size = batch_size

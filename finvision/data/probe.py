@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import struct
 import warnings
 from typing import BinaryIO
@@ -225,6 +226,9 @@ def probe_image(path: str, *, all_pages: bool = True) -> list[PageInfo]:
     [PageInfo(page=0, height=3, width=4, decoder='png', channels=1, orientation=1)]
     """
     try:
+        kind = _special_file_kind(path)
+        if kind:  # opening a named pipe would wait for a writer forever
+            raise ValueError(f"not a regular file but {kind}")
         if os.path.getsize(path) == 0:
             raise ValueError("empty file (0 bytes)")
         with open(path, "rb") as handle, warnings.catch_warnings():
@@ -242,3 +246,19 @@ def probe_image(path: str, *, all_pages: bool = True) -> list[PageInfo]:
     except PILLOW_ERRORS as error:
         raise UnreadableImageError(path, describe_error(error)) from error
     return pages
+
+
+def _special_file_kind(path: str) -> str:
+    """What ``path`` is when it exists and is not a regular file (or a link to one)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return ""  # missing or unreadable: reported by the checks that follow
+    kinds = {
+        stat.S_ISDIR: "a directory",
+        stat.S_ISFIFO: "a named pipe (FIFO)",
+        stat.S_ISSOCK: "a socket",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+    }
+    return next((kind for test, kind in kinds.items() if test(mode)), "")

@@ -1,4 +1,4 @@
-"""What every task model shares: saving and reloading itself as a preset."""
+"""What every task model shares: presets, and a ``predict`` that refuses empty input."""
 
 from __future__ import annotations
 
@@ -16,8 +16,44 @@ class PresetMixin:
 
     Task models (``ImageClassifier`` and the others) inherit it before
     ``keras.Model``; ``from_preset`` checks that the preset holds the class it
-    is called on.
+    is called on, and ``predict`` refuses an input with no samples (Keras fails
+    there with an ``UnboundLocalError``).
     """
+
+    def predict(self, x: Any, *args: Any, **kwargs: Any) -> Any:
+        """``keras.Model.predict``, after checking that ``x`` holds a sample.
+
+        Args:
+            x: the input, as for ``keras.Model.predict``.
+            *args: passed on to ``keras.Model.predict``.
+            **kwargs: passed on to ``keras.Model.predict``.
+
+        Returns:
+            The predictions.
+
+        Raises:
+            ValueError: if ``x`` is an array (or a dict of arrays) with no
+                samples, or a dataset known to be empty.
+
+        Example:
+        >>> import numpy as np
+        >>> from finvision.models import ImageClassifier, create_backbone
+        >>> classifier = ImageClassifier(create_backbone("resnet18", input_shape=(32, 32, 3)), 2)
+        >>> classifier.predict(np.zeros((0, 32, 32, 3), "uint8"))
+        Traceback (most recent call last):
+        ...
+        ValueError: `x` holds no samples: received shape (0, 32, 32, 3); pass at least one.
+        """
+        arrays = x.values() if isinstance(x, dict) else [x]
+        for array in arrays:
+            shape = getattr(array, "shape", None)
+            if shape is not None and len(shape) and shape[0] == 0:
+                raise ValueError(
+                    f"`x` holds no samples: received shape {tuple(shape)}; pass at least one."
+                )
+        if hasattr(x, "cardinality") and int(x.cardinality()) == 0:
+            raise ValueError("`x` is a dataset with no batches; pass at least one sample.")
+        return super().predict(x, *args, **kwargs)  # type: ignore[misc]
 
     def save_preset(self, directory: str | os.PathLike, *, overwrite: bool = False) -> Path:
         """Writes this model, head included, as a preset directory.

@@ -81,7 +81,8 @@ def prepare_lines(images: Any, height: int, channels: int) -> np.ndarray:
     Each image (``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)``, uint8 or float in
     [0, 255]) is converted to ``channels`` (RGB to luma, or gray repeated),
     resized to ``height`` keeping its aspect ratio when its height differs,
-    and padded on the right with white paper to the widest line.
+    and padded on the right with white paper to the widest line (at least
+    ``WIDTH_STRIDE`` pixels, the narrowest input the recognizer can read).
 
     Args:
         images: an array ``(N, H, W[, C])`` or a sequence of images.
@@ -98,6 +99,8 @@ def prepare_lines(images: Any, height: int, channels: int) -> np.ndarray:
     Example:
     >>> prepare_lines([np.zeros((32, 40)), np.zeros((16, 10))], 32, 1).shape
     (2, 32, 40, 1)
+    >>> prepare_lines([np.zeros((32, 1))], 32, 1).shape  # padded to one time step
+    (1, 32, 4, 1)
     """
     lines = list(images)
     if not lines:
@@ -125,7 +128,7 @@ def prepare_lines(images: Any, height: int, channels: int) -> np.ndarray:
             width = max(1, round(image.shape[1] * height / image.shape[0]))
             image = ops.convert_to_numpy(ops.image.resize(image, (height, width), antialias=True))
         prepared.append(image)
-    widest = max(image.shape[1] for image in prepared)
+    widest = max(WIDTH_STRIDE, *(image.shape[1] for image in prepared))
     batch = np.full((len(prepared), height, widest, channels), _PAPER, dtype="float32")
     for row, image in enumerate(prepared):
         batch[row, :, : image.shape[1]] = image

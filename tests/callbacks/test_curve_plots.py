@@ -109,3 +109,13 @@ def test_single_output_required(data, tmp_path):
     plots.set_model(model)
     with pytest.raises(ValueError, match="single output"):
         plots.on_epoch_end(0)
+
+
+def test_a_file_where_the_plots_should_go_is_refused_before_training(data, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me")
+    with pytest.raises(NotADirectoryError, match=r"`directory` must be a folder .* a file\."):
+        CurvePlots(notes, data)
+    with pytest.raises(NotADirectoryError, match=r"`log_dir` must be a folder .* inside the file"):
+        CurvePlots(tmp_path / "plots", data, log_dir=notes / "logs")
+    assert notes.read_text() == "keep me"

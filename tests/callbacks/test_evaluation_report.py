@@ -125,3 +125,10 @@ def test_collisions_and_bad_arguments_raise(data):
         report = EvaluationReport((x, y), ["eer"])
         report.set_model(tiny_model(outputs=2))
         report.on_epoch_end(0, {})
+
+
+def test_validation_arrays_of_different_lengths_are_refused_when_constructed():
+    with pytest.raises(ValueError, match=r"received x with 10 samples, y with 8\.$"):
+        EvaluationReport((np.zeros((10, 1)), np.zeros(8)))
+    with pytest.raises(ValueError, match=r"x with 4 samples, y with 4, sample_weight with 3\.$"):
+        EvaluationReport((np.zeros((4, 1)), np.zeros(4), np.ones(3)))

@@ -1,5 +1,6 @@
 """Bad files: skipped and reported, or raised with path and cause; inputs never written."""
 
+import os
 import re
 import shutil
 import warnings
@@ -123,3 +124,11 @@ def test_report_lists_at_most_five_files_in_the_warning(tmp_path):
     with pytest.warns(data.SkippedFilesWarning, match=r"Skipped 7 of 8 .*; and 2 more\."):
         dataset = data.from_directory(tmp_path, image_size=(4, 4))
     assert str(dataset.report).splitlines()[0].endswith("8 files, 1 images, 7 skipped")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_named_as_such_and_never_opened(tmp_path):
+    pipe = tmp_path / "scan.png"
+    os.mkfifo(pipe)  # opening it for reading would wait for a writer forever
+    with pytest.raises(data.UnreadableImageError, match=r"not a regular file but a named pipe"):
+        data.load_image(pipe)

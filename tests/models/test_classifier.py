@@ -137,3 +137,23 @@ def test_logits_stay_float32_under_mixed_precision():
     assert classifier.get_layer("avg_pool").compute_dtype == "float16"
     assert classifier.get_layer("predictions").compute_dtype == "float32"
     assert predict(classifier, IMAGES).dtype == np.float32
+
+
+def test_predict_refuses_empty_input_naming_x():
+    backbone = models.create_backbone("resnet18", input_shape=(32, 32, 3))
+    classifier = models.ImageClassifier(backbone, 2)
+    with pytest.raises(ValueError, match=r"`x` holds no samples: received shape \(0, 32, 32, 3\)"):
+        classifier.predict(np.zeros((0, 32, 32, 3), "uint8"), verbose=0)
+    with pytest.raises(ValueError, match=r"`x` holds no samples: received shape \(0, 32, 32, 3\)"):
+        classifier.predict({"images": np.zeros((0, 32, 32, 3), "uint8")}, verbose=0)
+
+
+@pytest.mark.tensorflow_only
+def test_predict_refuses_an_empty_dataset():
+    import tensorflow as tf
+
+    backbone = models.create_backbone("resnet18", input_shape=(32, 32, 3))
+    classifier = models.ImageClassifier(backbone, 2)
+    empty = tf.data.Dataset.from_tensor_slices(np.zeros((0, 32, 32, 3), "uint8")).batch(2)
+    with pytest.raises(ValueError, match=r"`x` is a dataset with no batches"):
+        classifier.predict(empty, verbose=0)

@@ -177,3 +177,13 @@ def test_predict_text_refuses_one_unbatched_line_and_a_batch_size_below_one(read
         reader.predict_text(line)
     with pytest.raises(ValueError, match=r"`batch_size` must be an integer >= 1; received 0"):
         reader.predict_text([line], batch_size=0)
+
+
+@pytest.mark.parametrize("width", [1, 2, 3])
+def test_lines_narrower_than_one_time_step_are_padded_with_paper_and_read(reader, width):
+    line = np.zeros((reader.height, width), "uint8")
+    batch = prepare_lines([line], reader.height, reader.channels)
+    assert batch.shape[2] == 4
+    assert (batch[0, :, :width] == 0).all() and (batch[0, :, width:] == 255).all()
+    texts, confidence = reader.predict_text([line], return_confidence=True)
+    assert len(texts) == 1 and 0 < confidence[0] <= 1
