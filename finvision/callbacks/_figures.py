@@ -11,6 +11,10 @@ import numpy as np
 
 from finvision.metrics import biometric, risk
 
+#: Space around the unit square of the ROC plot, in rate units.
+ROC_MARGIN = 0.03
+#: Space around the DET plot's range, in normal-deviate units.
+DET_MARGIN = 0.3
 #: Rates labelled on the DET axes (where they fall within the plotted range).
 DET_TICKS = (0.0001, 0.001, 0.01, 0.05, 0.2, 0.5, 0.8, 0.95, 0.99, 0.999)
 
@@ -61,7 +65,7 @@ def normal_deviate(rates: Any, floor: float) -> np.ndarray:
 
 def _png(figure: Any) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight", pad_inches=0.1)
     return buffer.getvalue()
 
 
@@ -81,14 +85,16 @@ def roc_png(labels: np.ndarray, scores: np.ndarray, title: str) -> bytes:
     b'PNG'
     """
     fpr, tpr, _ = risk.roc_curve(labels, scores)
-    figure = require_matplotlib().Figure(figsize=(4.5, 4.5))
+    figure = require_matplotlib().Figure(figsize=(4.5, 4.5), layout="constrained")
     axes = figure.subplots()
-    axes.plot(fpr, tpr, label=f"AUC = {risk.roc_auc(labels, scores):.4f}")
+    auc = f"AUC = {risk.roc_auc(labels, scores):.4f}"
+    # Drawn above the frame and inside a margin, so a perfect curve (along x = 0 and
+    # y = 1) is not hidden by the axes' spines.
+    axes.plot(fpr, tpr, linewidth=2, zorder=3, label=auc)
     axes.plot([0, 1], [0, 1], linestyle=":", color="gray")
     axes.set(xlabel="false positive rate", ylabel="true positive rate", title=title)
-    axes.set(xlim=(0, 1), ylim=(0, 1.01))
+    axes.set(xlim=(-ROC_MARGIN, 1 + ROC_MARGIN), ylim=(-ROC_MARGIN, 1 + ROC_MARGIN))
     axes.legend(loc="lower right")
-    figure.tight_layout()
     return _png(figure)
 
 
@@ -113,20 +119,30 @@ def det_png(labels: np.ndarray, scores: np.ndarray, title: str) -> bytes:
     # Half of the smallest non-zero rate: zero rates sit just inside the axes.
     floor = min(0.5 / max(genuine.size, impostor.size), 0.01)
     ticks = [tick for tick in DET_TICKS if floor <= tick <= 1 - floor]
-    figure = require_matplotlib().Figure(figsize=(4.5, 4.5))
+    figure = require_matplotlib().Figure(figsize=(4.5, 4.5), layout="constrained")
     axes = figure.subplots()
-    axes.plot(normal_deviate(fmr, floor), normal_deviate(fnmr, floor))
-    axes.plot(*normal_deviate([eer, eer], floor), "o", label=f"EER = {eer:.2%}")
+    # Zero rates sit on the floor, the edge of the range: a margin keeps them visible.
+    axes.plot(normal_deviate(fmr, floor), normal_deviate(fnmr, floor), linewidth=2, zorder=3)
+    axes.plot(*normal_deviate([eer, eer], floor), "o", zorder=4, label=f"EER = {eer:.2%}")
+    if eer == 0:
+        axes.text(
+            0.5,
+            0.5,
+            "no overlap: every genuine score\nabove every impostor score",
+            transform=axes.transAxes,
+            ha="center",
+            va="center",
+        )
     positions = normal_deviate(ticks, floor)
     labels_text = [f"{tick * 100:g}%" for tick in ticks]
     axes.set_xticks(positions, labels_text, rotation=45)
     axes.set_yticks(positions, labels_text)
-    limits = normal_deviate([floor, 1 - floor], floor)
+    low, high = normal_deviate([floor, 1 - floor], floor)
+    limits = (low - DET_MARGIN, high + DET_MARGIN)
     axes.set(xlim=limits, ylim=limits, title=title)
     axes.set(xlabel="false match rate (normal deviate scale)", ylabel="false non-match rate")
     axes.grid(True, alpha=0.3)
     axes.legend(loc="upper right")
-    figure.tight_layout()
     return _png(figure)
 
 
@@ -151,14 +167,14 @@ def confusion_png(
     b'PNG'
     """
     matrix = risk.confusion_matrix(labels, scores, threshold)
-    figure = require_matplotlib().Figure(figsize=(4.5, 4.0))
+    figure = require_matplotlib().Figure(figsize=(5.0, 4.5), layout="constrained")
     axes = figure.subplots()
     axes.imshow(matrix, cmap="Blues")
     for (row, column), count in np.ndenumerate(matrix):
         dark = count > matrix.max() / 2
         axes.text(column, row, str(count), ha="center", va="center", color="w" if dark else "k")
-    axes.set_xticks([0, 1], [f"predicted {name}" for name in class_names])
-    axes.set_yticks([0, 1], [f"true {name}" for name in class_names])
+    # One word a line: long class names would run into each other side by side.
+    axes.set_xticks([0, 1], [f"predicted\n{name}" for name in class_names])
+    axes.set_yticks([0, 1], [f"true\n{name}" for name in class_names])
     axes.set_title(f"{title} (score >= {threshold:.4g})")
-    figure.tight_layout()
     return _png(figure)

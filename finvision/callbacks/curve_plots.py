@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,10 @@ class CurvePlots(keras.callbacks.Callback):
     ``epoch_003_confusion.png`` (``final_*.png`` at the end of training). The
     DET curve plots FNMR against FMR on normal-deviate (probit) axes, as ISO/IEC
     19795-1 recommends, and marks the EER. The confusion matrix uses
-    ``threshold``; by default the model's calibrated operating threshold (see
-    :class:`~finvision.callbacks.ThresholdCalibration`) or else 0.5.
+    ``threshold``; by default the threshold a
+    :class:`~finvision.callbacks.ThresholdCalibration` chose in the same epoch
+    (its ``val_threshold`` log; list that callback *before* this one, or this
+    one warns), else the model's operating threshold, else 0.5.
 
     With ``log_dir`` the same images also go to TensorBoard (tags ``roc``,
     ``det``, ``confusion``; step = epoch), written with TensorFlow's summary API,
@@ -104,14 +107,30 @@ class CurvePlots(keras.callbacks.Callback):
         self.positive_class = positive_class
         self.batch_size = batch_size
         self._writer = None
+        self._calibrated: float | None = None  # this run's last `val_threshold` log
+        self._last_logs: dict | None = None  # the logs of the epoch last drawn
+        self._epoch_logs: dict | None = None  # the logs of the last epoch
         #: Paths of the PNG files written by the last plot.
         self.last_files: list[Path] = []
+        #: The threshold of the last confusion matrix, or None before the first plot.
+        self.last_threshold: float | None = None
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._calibrated, self._last_logs, self._epoch_logs = None, None, None
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self._warn_if_calibrated_after_drawing()
+        if logs is not None and "val_threshold" in logs:
+            self._calibrated = float(logs["val_threshold"])
         if self.every_n_epochs is not None and (epoch + 1) % self.every_n_epochs == 0:
             self.plot(f"epoch_{epoch + 1:03d}", step=epoch + 1)
+            self._last_logs = None if logs is None or "val_threshold" in logs else logs
+        self._epoch_logs = logs
 
     def on_train_end(self, logs: dict | None = None) -> None:
+        self._warn_if_calibrated_after_drawing()
+        if self._epoch_logs and "val_threshold" in self._epoch_logs:  # every callback has run
+            self._calibrated = float(self._epoch_logs["val_threshold"])
         if self.every_n_epochs is None:
             self.plot("final", step=None)
         if self._writer is not None:
@@ -144,7 +163,7 @@ class CurvePlots(keras.callbacks.Callback):
             self.positive_class,
         )
         labels, scores = as_binary_labels(labels, "y"), as_scores(scores, "model scores")
-        threshold = self._threshold()
+        threshold = self.last_threshold = self._threshold()
         title = stem.replace("_", " ")
         images = {
             "roc": _figures.roc_png(labels, scores, f"ROC, {title}"),
@@ -161,9 +180,23 @@ class CurvePlots(keras.callbacks.Callback):
             self._summarise(images, step or 0)
         return self.last_files
 
+    def _warn_if_calibrated_after_drawing(self) -> None:
+        # Callbacks run in list order on one logs dict: a `val_threshold` that appears
+        # after this callback drew was chosen by a ThresholdCalibration listed later.
+        if self.threshold is None and self._last_logs and "val_threshold" in self._last_logs:
+            warnings.warn(
+                "CurvePlots drew its confusion matrix before ThresholdCalibration chose "
+                "that epoch's threshold; list ThresholdCalibration before CurvePlots in "
+                "`callbacks`.",
+                stacklevel=2,
+            )
+        self._last_logs = None
+
     def _threshold(self) -> float:
         if self.threshold is not None:
             return float(self.threshold)
+        if self._calibrated is not None:
+            return self._calibrated
         variable = find_operating_threshold(self.model)
         return 0.5 if variable is None else float(keras.ops.convert_to_numpy(variable))
 

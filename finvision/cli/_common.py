@@ -210,14 +210,29 @@ def adapted_recipe(pretrained: bool, **fields: Any) -> Any:
     return transfer.FineTuneRecipe(**{**defaults, **chosen})
 
 
-def warn_if_loss_did_not_move(history: Any, num_classes: int) -> None:
+def warn_if_loss_did_not_move(history: Any, num_classes: int) -> bool:
     """Warns on stderr when training ended at the loss of a constant predictor.
+
+    That loss is ``ln(num_classes)`` (cross-entropy of uniform probabilities);
+    the warning needs the last loss within 1% of it and within 0.01 of the
+    first epoch's.
+
+    Args:
+        history: the ``History`` of the training run.
+        num_classes: the number of classes (2 for a one-unit sigmoid head).
+
+    Returns:
+        Whether it warned.
 
     Example:
     >>> import keras
     >>> history = keras.callbacks.History()
     >>> history.history = {"loss": [1.0987, 1.0986]}
-    >>> warn_if_loss_did_not_move(history, 3)  # doctest: +SKIP
+    >>> warn_if_loss_did_not_move(history, 3)
+    True
+    >>> history.history = {"loss": [1.0987, 0.4]}
+    >>> warn_if_loss_did_not_move(history, 3)
+    False
     """
     import math
     import sys
@@ -231,3 +246,5 @@ def warn_if_loss_did_not_move(history: Any, num_classes: int) -> None:
             "Train longer (--epochs), raise --learning-rate, or pass --weights.",
             file=sys.stderr,
         )
+        return True
+    return False

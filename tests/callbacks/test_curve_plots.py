@@ -119,3 +119,35 @@ def test_a_file_where_the_plots_should_go_is_refused_before_training(data, tmp_p
     with pytest.raises(NotADirectoryError, match=r"`log_dir` must be a folder .* inside the file"):
         CurvePlots(tmp_path / "plots", data, log_dir=notes / "logs")
     assert notes.read_text() == "keep me"
+
+
+def calibrated_run(data, tmp_path, *, calibration_first, every_n_epochs):
+    from finvision.callbacks import ThresholdCalibration
+
+    model = tiny_model()  # no OperatingThreshold layer: the threshold lives in a sidecar
+    calibration = ThresholdCalibration(data, target_fpr=0.1, filepath=tmp_path / "t.json")
+    plots = CurvePlots(tmp_path / "plots", data, every_n_epochs=every_n_epochs)
+    callbacks = [calibration, plots] if calibration_first else [plots, calibration]
+    model.fit(*data, epochs=2, batch_size=50, verbose=0, callbacks=callbacks)
+    return calibration, plots
+
+
+def test_the_confusion_matrix_uses_the_threshold_calibrated_in_the_same_run(
+    data, tmp_path, recwarn
+):
+    calibration, plots = calibrated_run(data, tmp_path, calibration_first=True, every_n_epochs=1)
+    assert plots.last_threshold == calibration.threshold != 0.5
+    assert not [w for w in recwarn if "CurvePlots" in str(w.message)]
+
+
+def test_a_final_plot_uses_the_last_calibration_whatever_the_order(data, tmp_path, recwarn):
+    calibration, plots = calibrated_run(
+        data, tmp_path, calibration_first=False, every_n_epochs=None
+    )
+    assert plots.last_threshold == calibration.threshold != 0.5
+    assert not [w for w in recwarn if "CurvePlots" in str(w.message)]
+
+
+def test_plotting_each_epoch_before_the_calibration_warns(data, tmp_path):
+    with pytest.warns(UserWarning, match="list ThresholdCalibration before CurvePlots"):
+        calibrated_run(data, tmp_path, calibration_first=False, every_n_epochs=1)
