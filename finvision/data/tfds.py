@@ -35,7 +35,7 @@ from finvision.data.csv_loader import index_manifest
 from finvision.data.directory import index_folder
 from finvision.data.image import load_image
 from finvision.data.pipeline import split_elements
-from finvision.data.report import LoadReport
+from finvision.data.report import LoadReport, UnreadableImageError
 from finvision.data.scan import Index, scan_sources
 
 __all__ = ["FinvisionInHouse", "GeneratedBuilder", "InHouseConfig"]
@@ -151,7 +151,8 @@ class FinvisionInHouse(GeneratedBuilder):
     ``page`` and ``group``, plus ``label`` (class label, or a multi-hot int32
     vector for several label columns), ``mask`` (uint8 0/1) and ``text`` when
     configured. Files failing the checks are left out and listed in
-    ``builder.report`` once the set is prepared, with one warning.
+    ``builder.report`` once the set is prepared, with one warning; so are files
+    that fail only when decoded (a truncated JPEG), each with its own warning.
 
     Args:
         config: an :class:`InHouseConfig`; its name names the prepared copy.
@@ -247,7 +248,13 @@ class FinvisionInHouse(GeneratedBuilder):
         for row in rows:
             element = elements[row]
             source = index.sources[element.source]
-            image = load_image(source.path, color_mode=config.color_mode, page=element.image.page)
+            try:
+                image = load_image(
+                    source.path, color_mode=config.color_mode, page=element.image.page
+                )
+            except UnreadableImageError as error:  # damage the header checks cannot see
+                self.report.record_decode_failure(source.path, error.reason)
+                continue
             example = {
                 "image": np.round(image).astype(np.uint8),
                 "path": source.path,

@@ -15,9 +15,12 @@ The rules follow TF Serving's REST API (``/v1/models/<name>:predict``):
   are ``{"b64": ...}``, other strings are text;
 - a bad request raises :class:`RequestError`, answered as ``{"error": ...}``.
 
-Numbers are checked against the input's dtype: an integer input takes whole
-numbers within its range (0 to 255 for ``uint8``), which TF Serving does not
-range-check.
+Numbers are checked against the input's dtype: an integer input takes numbers
+within its range (0 to 255 for ``uint8``), which TF Serving does not range-check,
+and rounds fractions to the nearest whole number (half to even, as
+``export.compare`` does), so the float pixels of ``finvision.data`` loaders can be
+posted as they are. TF Serving is stricter about JSON types than this stand-in:
+send whole numbers to it.
 """
 
 from __future__ import annotations
@@ -222,9 +225,7 @@ def _numbers(value: Any, dtype: tf.DType, where: str) -> np.ndarray:
     kind = array.dtype.kind if array.size else None
     if dtype.is_bool:
         expected, accepted = "true or false", "b"
-    elif dtype.is_integer:
-        expected, accepted = f"whole numbers ({dtype.name})", "iu"
-    elif dtype.is_floating:
+    elif dtype.is_integer or dtype.is_floating:
         expected, accepted = f"numbers ({dtype.name})", "iuf"
     else:
         raise RequestError(f"{where} has dtype {dtype.name}, which the server cannot fill.")
@@ -236,6 +237,10 @@ def _numbers(value: Any, dtype: tf.DType, where: str) -> np.ndarray:
             f"{where} must hold values in [{dtype.min}, {dtype.max}] ({dtype.name}); "
             f"received values in [{array.min()}, {array.max()}]."
         )
+    if dtype.is_integer and kind == "f":
+        if not np.isfinite(array).all():
+            raise RequestError(f"{where} must hold finite numbers; received NaN or infinity.")
+        array = np.round(array)
     return array.astype(dtype.as_numpy_dtype)
 
 

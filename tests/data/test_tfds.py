@@ -136,3 +136,23 @@ def test_in_house_manifest_with_masks_texts_and_groups(tmp_path):
 def test_in_house_needs_a_config():
     with pytest.raises(ValueError, match=r"`config` must be an InHouseConfig naming a folder"):
         builders.FinvisionInHouse()
+
+
+def test_a_file_that_fails_only_when_decoded_is_skipped_and_reported(tmp_path):
+    source = tmp_path / "source"
+    (source / "scans").mkdir(parents=True)
+    good = np.full((6, 8, 3), 90, np.uint8)
+    Image.fromarray(good).save(source / "scans" / "good.png")
+    noise = np.random.default_rng(0).integers(0, 256, (48, 48, 3), dtype=np.uint8)
+    Image.fromarray(noise).save(source / "scans" / "cut.jpg", quality=95)
+    whole = (source / "scans" / "cut.jpg").read_bytes()
+    (source / "scans" / "cut.jpg").write_bytes(whole[: len(whole) // 2])  # header intact
+    config = builders.InHouseConfig(name="cut_v1", source=str(source))
+    builder = builders.FinvisionInHouse(config=config, data_dir=str(tmp_path / "tfds"))
+    with pytest.warns(data.SkippedFilesWarning, match=r"cut\.jpg while reading"):
+        _prepare(builder)
+    assert [path for path, _ in builder.report.skipped] == [str(source / "scans" / "cut.jpg")]
+    examples = list(builder.as_dataset(split="train").as_numpy_iterator())
+    paths = [example["path"].decode() for example in examples]
+    assert paths == [str(source / "scans" / "good.png")]
+    np.testing.assert_array_equal(examples[0]["image"], good)

@@ -203,9 +203,22 @@ IMAGE = np.zeros((HEIGHT, WIDTH, 3), "uint8")
         ),
         (
             "image",
-            {"inputs": {"images": [(IMAGE + 0.5).tolist()]}},
+            {"inputs": {"images": [(IMAGE - 0.6).tolist()]}},
             400,
-            r"input 'images' of 'inputs' must hold whole numbers \(uint8\); received float values",
+            r"input 'images' of 'inputs' must hold values in \[0, 255\] \(uint8\); "
+            r"received values in \[-0.6, -0.6\]",
+        ),
+        (
+            "image",
+            {"inputs": {"images": [np.full(IMAGE.shape, np.nan).tolist()]}},
+            400,
+            r"input 'images' of 'inputs' must hold finite numbers; received NaN or infinity",
+        ),
+        (
+            "image",
+            {"inputs": {"images": [(IMAGE + 0.5).tolist(), [["text"] * 3] * 0]}},
+            400,
+            r"must be nested lists of equal lengths",
         ),
         (
             "image",
