@@ -249,13 +249,15 @@ def probe_image(path: str, *, all_pages: bool = True) -> list[PageInfo]:
 
 
 def _special_file_kind(path: str) -> str:
-    """What ``path`` is when it exists and is not a regular file (or a link to one)."""
+    """What ``path`` is when it is a pipe, socket or device ("" otherwise).
+
+    Directories are left to the checks that follow, which name them.
+    """
     try:
         mode = os.stat(path).st_mode
     except OSError:
         return ""  # missing or unreadable: reported by the checks that follow
     kinds = {
-        stat.S_ISDIR: "a directory",
         stat.S_ISFIFO: "a named pipe (FIFO)",
         stat.S_ISSOCK: "a socket",
         stat.S_ISCHR: "a character device",

@@ -84,10 +84,12 @@ def predict(raw_body: bytes, signatures: Mapping[str, Any]) -> dict[str, Any]:
     {'predictions': [2, 4]}
     >>> predict(b'{"inputs": {"x": [1, 2]}}', signatures)
     {'outputs': [2, 4]}
-    >>> predict(b'{"instances": [1.5]}', signatures)
+    >>> predict(b'{"instances": [1.4, 2.5]}', signatures)  # rounded, half to even
+    {'predictions': [2, 4]}
+    >>> predict(b'{"instances": ["one"]}', signatures)
     Traceback (most recent call last):
     ...
-    finvision.export._rest_predict.RequestError: input 'x' of 'instances' must hold whole numbers (int32); received float values.
+    finvision.export._rest_predict.RequestError: input 'x' of 'instances' must hold numbers (int32); received string values.
     """  # noqa: E501
     body = _parse(raw_body)
     name = body.get("signature_name", DEFAULT_SIGNATURE)
