@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from finvision.cli import backbones, evaluate, export, predict, quickstart, train
 from finvision.cli._common import USAGE_ERRORS
 from finvision.cli._startup import import_tensorflow_quietly
+from finvision.cli._warnings import warnings_as_lines
 
 COMMANDS = (backbones, quickstart, train, evaluate, predict, export)
 
@@ -68,7 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     import_tensorflow_quietly()
     try:
-        return arguments.run(arguments)
+        with warnings_as_lines(arguments.command):
+            return arguments.run(arguments)
     except KeyboardInterrupt:
         print(f"finvision {arguments.command}: interrupted", file=sys.stderr)
         return 130

@@ -211,11 +211,11 @@ def adapted_recipe(pretrained: bool, **fields: Any) -> Any:
 
 
 def warn_if_loss_did_not_move(history: Any, num_classes: int) -> bool:
-    """Warns on stderr when training ended at the loss of a constant predictor.
+    """Warns when training ended at the loss of a constant predictor.
 
     That loss is ``ln(num_classes)`` (cross-entropy of uniform probabilities);
     the warning needs the last loss within 1% of it and within 0.01 of the
-    first epoch's.
+    first epoch's. The command line prints it as ``finvision train: warning: ...``.
 
     Args:
         history: the ``History`` of the training run.
@@ -225,26 +225,30 @@ def warn_if_loss_did_not_move(history: Any, num_classes: int) -> bool:
         Whether it warned.
 
     Example:
-    >>> import keras
+    >>> import keras, warnings
     >>> history = keras.callbacks.History()
     >>> history.history = {"loss": [1.0987, 1.0986]}
-    >>> warn_if_loss_did_not_move(history, 3)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_if_loss_did_not_move(history, 3)
     True
+    >>> str(caught[0].message)[:41]
+    'the training loss stayed at 1.0986, the l'
     >>> history.history = {"loss": [1.0987, 0.4]}
     >>> warn_if_loss_did_not_move(history, 3)
     False
     """
     import math
-    import sys
+    import warnings
 
     losses = history.history.get("loss", [])
     chance = math.log(max(num_classes, 2))
     if losses and abs(losses[-1] - chance) < 0.01 * chance and abs(losses[-1] - losses[0]) < 0.01:
-        print(
-            f"warning: the training loss stayed at {losses[-1]:.4f}, the loss of a constant "
+        warnings.warn(
+            f"the training loss stayed at {losses[-1]:.4f}, the loss of a constant "
             f"predictor (ln {max(num_classes, 2)} = {chance:.4f}); the model has learnt nothing. "
             "Train longer (--epochs), raise --learning-rate, or pass --weights.",
-            file=sys.stderr,
+            stacklevel=2,
         )
         return True
     return False

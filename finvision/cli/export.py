@@ -11,6 +11,8 @@ from finvision.cli._common import HelpFormatter, UsageError, image_size_of, load
 
 FORMATS = ("saved_model", "tflite", "onnx")
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
+#: The file name ending each single-file format needs.
+SUFFIXES = {"tflite": ".tflite", "onnx": ".onnx"}
 
 
 def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -52,6 +54,12 @@ def run(arguments: argparse.Namespace) -> int:
     if arguments.format != "tflite" and arguments.quantization != "none":
         raise UsageError(
             f"--quantization applies to --format tflite; received --format {arguments.format}."
+        )
+    suffix = SUFFIXES.get(arguments.format)
+    if suffix and arguments.out.suffix != suffix:
+        raise UsageError(
+            f"--out must end in {suffix!r} for --format {arguments.format}; "
+            f"received {str(arguments.out)!r}."
         )
     _check_out(arguments.out, arguments.overwrite)
     model = load_model(arguments.model)

@@ -34,6 +34,11 @@ _RECORD_LOCK = threading.Lock()
 class SkippedFilesWarning(UserWarning):
     """Issued when a loader with ``on_error="skip"`` leaves files out.
 
+    Args:
+        summary: which files were skipped and why.
+        pointer: where the full list is, in the caller's terms; it follows the
+            summary in the message. The command line prints only ``summary``.
+
     Example:
     >>> import warnings
     >>> with warnings.catch_warnings():  # e.g. in CI: a skipped file fails the run
@@ -42,7 +47,13 @@ class SkippedFilesWarning(UserWarning):
     Traceback (most recent call last):
     ...
     finvision.data.report.SkippedFilesWarning: Skipped 1 of 3 files
+    >>> SkippedFilesWarning("Skipped 1 of 3 files.", "See `report.skipped`.").summary
+    'Skipped 1 of 3 files.'
     """
+
+    def __init__(self, summary: str, pointer: str = "") -> None:
+        super().__init__(f"{summary} {pointer}".strip())
+        self.summary = summary
 
 
 @dataclasses.dataclass
@@ -104,9 +115,11 @@ class LoadReport:
         shown = "; ".join(f"{path} ({reason})" for path, reason in self.skipped[:5])
         more = f"; and {self.num_skipped - 5} more" if self.num_skipped > 5 else ""
         warnings.warn(
-            f"Skipped {self.num_skipped} of {self.files} files in {self.source}: {shown}{more}. "
-            "The full list is in the dataset's `report.skipped`.",
-            SkippedFilesWarning,
+            SkippedFilesWarning(
+                f"Skipped {self.num_skipped} of {self.files} files in {self.source}: "
+                f"{shown}{more}.",
+                "The full list is in the dataset's `report.skipped`.",
+            ),
             stacklevel=stacklevel,
         )
 
@@ -134,7 +147,6 @@ class LoadReport:
                 return
             self.skipped.append((path, reason))
         warnings.warn(
-            f"Skipped {path} while reading {self.source}: {reason}.",
-            SkippedFilesWarning,
+            SkippedFilesWarning(f"Skipped {path} while reading {self.source}: {reason}."),
             stacklevel=2,
         )

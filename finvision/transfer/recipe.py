@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -198,7 +199,8 @@ def finetune(
             optimizer = keras.optimizers.AdamW(recipe.head_learning_rate, recipe.weight_decay)
             model.compile(optimizer=optimizer, loss=loss, metrics=list(recipe.metrics))
         _announce(verbose, recipe, "head", "training the head, backbone frozen")
-        phases.append(model.fit(**fit_data, epochs=recipe.head_epochs, **fit_options))
+        with _length_found_by_iterating():
+            phases.append(model.fit(**fit_data, epochs=recipe.head_epochs, **fit_options))
 
     if recipe.finetune_epochs:
         unfreeze(model, recipe.unfreeze_from, keep_batchnorm_frozen=recipe.keep_batchnorm_frozen)
@@ -223,7 +225,7 @@ def finetune(
             f"fine-tuning the backbone from {recipe.unfreeze_from} "
             f"(layer decay {recipe.layer_decay:g})",
         )
-        with _synchronized_batchnorm(model):
+        with _synchronized_batchnorm(model), _length_found_by_iterating():
             phases.append(
                 model.fit(
                     **fit_data,
@@ -233,6 +235,17 @@ def finetune(
                 )
             )
     return _merge(phases, model)
+
+
+@contextlib.contextmanager
+def _length_found_by_iterating() -> Iterator[None]:
+    # At the end of the first epoch over data of unknown length Keras warns "Your
+    # input ran out of data; interrupting training": that is how it learns the
+    # length, and the next epochs run in full. finetune never passes
+    # steps_per_epoch to fit, so the warning cannot mean a shortened run here.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Your input ran out of data", UserWarning)
+        yield
 
 
 def _strategy_scope(model: keras.Model) -> Any:

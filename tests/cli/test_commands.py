@@ -139,6 +139,14 @@ def test_export_passes_the_quantization_to_to_tflite(
             ["train", "--data", "{tmp}", "--backbone", "resnet1", "--out", "{tmp}/run"],
             "finvision train: error: ",
         ),
+        (  # checked before the model loads or the calibration folder is scanned
+            ["export", "missing.keras", "--format", "tflite", "--out", "{tmp}/model"],
+            "finvision export: error: --out must end in '.tflite' for --format tflite;",
+        ),
+        (
+            ["export", "missing.keras", "--format", "onnx", "--out", "{tmp}/model.tflite"],
+            "finvision export: error: --out must end in '.onnx' for --format onnx;",
+        ),
     ],
 )
 def test_usage_errors_are_one_line_with_exit_code_2(arguments, message, tmp_path, capsys):

@@ -1,11 +1,15 @@
 """`finvision train` warns when training ends at the loss of a constant predictor."""
 
+import contextlib
+import io
 import math
+import warnings
 
 import keras
 import pytest
 
 from finvision.cli._common import warn_if_loss_did_not_move
+from finvision.cli._warnings import warnings_as_lines
 
 
 def history_of(losses):
@@ -15,14 +19,16 @@ def history_of(losses):
 
 
 @pytest.mark.parametrize("num_classes", [2, 3, 10])
-def test_a_loss_stuck_at_ln_k_is_named_with_what_to_try(num_classes, capsys):
+def test_a_loss_stuck_at_ln_k_is_named_with_what_to_try(num_classes):
     chance = math.log(num_classes)
-    assert warn_if_loss_did_not_move(history_of([chance + 0.002, chance - 0.001]), num_classes)
-    error = capsys.readouterr().err
-    assert error == (
-        f"warning: the training loss stayed at {chance - 0.001:.4f}, the loss of a constant "
-        f"predictor (ln {num_classes} = {chance:.4f}); the model has learnt nothing. Train "
-        "longer (--epochs), raise --learning-rate, or pass --weights.\n"
+    printed = io.StringIO()
+    with contextlib.redirect_stderr(printed), warnings_as_lines("train"):
+        warnings.simplefilter("always")
+        assert warn_if_loss_did_not_move(history_of([chance + 0.002, chance - 0.001]), num_classes)
+    assert printed.getvalue() == (
+        f"finvision train: warning: the training loss stayed at {chance - 0.001:.4f}, the loss "
+        f"of a constant predictor (ln {num_classes} = {chance:.4f}); the model has learnt "
+        "nothing. Train longer (--epochs), raise --learning-rate, or pass --weights.\n"
     )
 
 
@@ -35,11 +41,12 @@ def test_a_loss_stuck_at_ln_k_is_named_with_what_to_try(num_classes, capsys):
         [],  # no epoch ran
     ],
 )
-def test_no_warning_when_the_loss_moved_or_is_not_a_constant_predictors(losses, capsys):
-    assert not warn_if_loss_did_not_move(history_of(losses), 3)
-    assert capsys.readouterr().err == ""
+def test_no_warning_when_the_loss_moved_or_is_not_a_constant_predictors(losses):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not warn_if_loss_did_not_move(history_of(losses), 3)
 
 
-def test_a_one_unit_sigmoid_head_counts_as_two_classes(capsys):
-    assert warn_if_loss_did_not_move(history_of([0.6931, 0.6932]), 1)
-    assert "(ln 2 = 0.6931)" in capsys.readouterr().err
+def test_a_one_unit_sigmoid_head_counts_as_two_classes():
+    with pytest.warns(UserWarning, match=r"\(ln 2 = 0\.6931\)"):
+        assert warn_if_loss_did_not_move(history_of([0.6931, 0.6932]), 1)
