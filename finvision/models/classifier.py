@@ -18,9 +18,6 @@ from finvision.models._task_checks import (
 from finvision.models._task_config import base_task_config, task_from_config
 from finvision.models.task import PresetMixin
 
-# Registers the layer-wise optimizers so compiled classifiers reload from `.keras`.
-from finvision.transfer import layerwise  # noqa: F401
-
 
 @keras.saving.register_keras_serializable(package="finvision")
 class ImageClassifier(PresetMixin, keras.Model):

@@ -65,3 +65,60 @@ def test_nuisance_changes_pixels_and_keeps_labels(documents, font_path):
 def test_bad_arguments(arguments, message, font_path):
     with pytest.raises(ValueError, match=message):
         synthetic.document_types(2, seed=0, font_path=font_path, **arguments)
+
+
+@pytest.fixture(scope="module")
+def pairs(font_path):
+    return synthetic.tampered_pairs(12, seed=3, size=(144, 320), font_path=font_path)
+
+
+def test_pairs_alternate_a_tampered_cheque_and_its_original(pairs):
+    assert pairs.images.shape == (24, 144, 320, 3)
+    assert pairs.class_names == synthetic.DOCUMENT_TYPES
+    names = [pairs.class_names[label] for label in pairs.labels]
+    assert names == ["tampered_cheque", "cheque"] * 12
+
+
+def test_a_pair_differs_only_in_one_local_edit(pairs):
+    # At the render size without nuisance, every pixel outside the edit is the
+    # original's; an edit covers at most 30% of each side (a copied, spliced or
+    # repainted patch), so the differing pixels fit in a box of that size.
+    for tampered, original in zip(pairs.images[::2], pairs.images[1::2], strict=True):
+        rows, columns = np.nonzero(np.any(tampered != original, axis=-1))
+        assert rows.size > 0
+        assert rows.max() - rows.min() < 0.3 * 144 + 1
+        assert columns.max() - columns.min() < 0.3 * 320 + 1
+
+
+def test_pairs_repeat_no_document_of_document_types(font_path):
+    pairs = synthetic.tampered_pairs(10, seed=0, size=(48, 96), font_path=font_path)
+    documents = synthetic.document_types(
+        60, seed=0, size=(48, 96), tampered_share=0.5, font_path=font_path
+    )
+    cheques = documents.images[np.isin(documents.labels, [0, 3])]
+    assert len(cheques) > 20
+    for image in pairs.images:
+        assert not np.any(np.all(cheques == image, axis=(1, 2, 3)))
+
+
+def test_more_pairs_extend_fewer_and_nuisance_differs_within_a_pair(pairs, font_path):
+    fewer = synthetic.tampered_pairs(5, seed=3, size=(144, 320), font_path=font_path)
+    np.testing.assert_array_equal(fewer.images, pairs.images[:10])
+    noisy = synthetic.tampered_pairs(3, seed=3, size=(48, 96), font_path=font_path, nuisance=0.5)
+    clean = synthetic.tampered_pairs(3, seed=3, size=(48, 96), font_path=font_path)
+    np.testing.assert_array_equal(noisy.labels, clean.labels)
+    change = np.abs(noisy.images.astype(int) - clean.images).mean(axis=(1, 2, 3))
+    assert np.all(change > 1) and len(set(np.round(change, 3))) == 6
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"count": -1}, r"`count` must be .*received -1"),
+        ({"size": (96, 8)}, r"`size` must be .*received \(96, 8\)"),
+        ({"nuisance": 2}, r"`nuisance` must be .*received 2"),
+    ],
+)
+def test_pairs_bad_arguments(arguments, message, font_path):
+    with pytest.raises(ValueError, match=message):
+        synthetic.tampered_pairs(**{"count": 2, **arguments}, seed=0, font_path=font_path)

@@ -1,10 +1,11 @@
 """Seeded synthetic financial data: MRZ and MICR lines, cheques, signatures, tampering.
 
 Every generator takes ``count`` and a non-negative ``seed`` and returns a list
-of frozen dataclasses holding NumPy uint8 images (``document_types``, a
-classification set, returns one dataclass of stacked arrays). Sample ``i`` depends only on
-the seed and ``i`` (one ``numpy.random.Generator`` per sample, no global random
-state), so the same arguments give the same data on every run, and a longer run
+of frozen dataclasses holding NumPy uint8 images (the classification sets,
+``document_types`` and ``tampered_pairs``, return one dataclass of stacked
+arrays). Sample ``i`` depends only on the seed and ``i`` (one
+``numpy.random.Generator`` per sample, no global random state), so the same
+arguments give the same data on every run, and a longer run
 extends a shorter one. Rendering needs NumPy and Pillow only; the optional
 ``nuisance=`` strength adds capture nuisance through
 :class:`finvision.preprocessing.DocumentAugmentation`.
@@ -26,7 +27,12 @@ True
 
 from finvision.data.synthetic.cheques import CHEQUE_FIELDS, Cheque, amount_in_words, cheques
 from finvision.data.synthetic.clips import BLINK_CLIP_CLASSES, Clips, blink_clips
-from finvision.data.synthetic.documents import DOCUMENT_TYPES, DocumentImages, document_types
+from finvision.data.synthetic.documents import (
+    DOCUMENT_TYPES,
+    DocumentImages,
+    document_types,
+    tampered_pairs,
+)
 from finvision.data.synthetic.fonts import (
     OCR_B_PACKAGE,
     FontNotFoundError,
@@ -101,4 +107,5 @@ __all__ = [
     "signature_writer",
     "tamper",
     "tampered_documents",
+    "tampered_pairs",
 ]

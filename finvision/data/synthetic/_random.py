@@ -21,6 +21,7 @@ TAMPER_STREAM = 6
 NUISANCE_STREAM = 7
 DOCUMENT_STREAM = 8  # and 9, for the ID cards
 CLIP_STREAM = 10
+TAMPER_PAIR_STREAM = 11
 
 
 def sample_generators(stream: int, seed: int, count: int) -> list[np.random.Generator]:

@@ -10,13 +10,17 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from finvision.data.synthetic._checks import check_count, check_seed, check_size, check_strength
-from finvision.data.synthetic._random import DOCUMENT_STREAM, sample_generators
+from finvision.data.synthetic._random import (
+    DOCUMENT_STREAM,
+    TAMPER_PAIR_STREAM,
+    sample_generators,
+)
 from finvision.data.synthetic.cheques import _background, cheques
 from finvision.data.synthetic.fonts import resolve_font
 from finvision.data.synthetic.mrz import mrz_blocks
 from finvision.data.synthetic.nuisance import apply_nuisance
 from finvision.data.synthetic.signatures import signature_image
-from finvision.data.synthetic.tamper import tampered_documents
+from finvision.data.synthetic.tamper import TAMPER_KINDS, edited_cheques, tampered_documents
 
 #: The classes of :func:`document_types`, in label order.
 DOCUMENT_TYPES = ("cheque", "id_card", "signature_card", "tampered_cheque")
@@ -110,6 +114,68 @@ def document_types(
     if check_strength(nuisance, "nuisance") > 0:
         drawn = apply_nuisance(drawn, strength=nuisance, seed=seed)
     images = np.stack([_resized(image, (height, width)) for image in drawn])
+    return DocumentImages(images, labels, DOCUMENT_TYPES)
+
+
+def tampered_pairs(
+    count: int,
+    *,
+    seed: int,
+    size: Sequence[int] = (96, 192),
+    font_path: str | os.PathLike | None = None,
+    nuisance: float = 0.0,
+) -> DocumentImages:
+    """Tampered cheques, each followed by its untouched original: paired training negatives.
+
+    A tamper detector learns most from the same cheque with and without the
+    edit, where the edit is the only difference; a set of independent cheques
+    teaches it the layouts first. Image ``2i`` is a tampered cheque (copy-move,
+    splice or replaced digits, as in :func:`document_types`) and image
+    ``2i + 1`` the same cheque unedited, labelled ``"cheque"``. Each image gets
+    its own nuisance, so the pair differs in capture as well. The cheques come
+    from a random stream of their own: for any seeds, none is a cheque of
+    :func:`document_types` or
+    :func:`~finvision.data.synthetic.tamper.tampered_documents`, so pairs can
+    be added to a training split without repeating a held-out document.
+
+    Args:
+        count: how many pairs.
+        seed: a non-negative int; pair ``i`` depends only on ``seed`` and ``i``
+            (and, with nuisance, on ``count``).
+        size: ``(height, width)`` of the images, at least 16 x 16.
+        font_path: a font file instead of OCR-B.
+        nuisance: strength in [0, 1] of capture nuisance.
+
+    Returns:
+        A :class:`DocumentImages` of ``2 * count`` images with
+        :data:`DOCUMENT_TYPES` as class names.
+
+    Raises:
+        ValueError: for a bad ``count``, ``seed``, ``size`` or ``nuisance``.
+        FontNotFoundError: if OCR-B is not installed and no ``font_path`` is given.
+
+    Example:
+    >>> import numpy as np
+    >>> dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+    >>> pairs = tampered_pairs(2, seed=0, size=(48, 96), font_path=dejavu)
+    >>> [pairs.class_names[label] for label in pairs.labels[:2]]
+    ['tampered_cheque', 'cheque']
+    >>> pairs.images.shape
+    (4, 48, 96, 3)
+    """
+    count, seed = check_count(count), check_seed(seed)
+    height, width = check_size(size)
+    strength = check_strength(nuisance, "nuisance")
+    render = (max(height, _RENDER_SIZE[0]), max(width, _RENDER_SIZE[1]))
+    generators = sample_generators(TAMPER_PAIR_STREAM, seed, count)
+    edited = edited_cheques(generators, TAMPER_KINDS, render, resolve_font(font_path))
+    drawn = [image for document in edited for image in (document.image, document.original)]
+    if strength > 0:
+        drawn = apply_nuisance(drawn, strength=strength, seed=seed)
+    images = np.stack([_resized(image, (height, width)) for image in drawn]).reshape(
+        2 * count, height, width, 3
+    )
+    labels = np.tile(np.array([DOCUMENT_TYPES.index("tampered_cheque"), 0], np.int32), count)
     return DocumentImages(images, labels, DOCUMENT_TYPES)
 
 

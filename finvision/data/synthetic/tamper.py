@@ -337,10 +337,27 @@ def tampered_documents(
             f"`kinds` must be a non-empty sequence of {TAMPER_KINDS}; received {kinds!r}."
         )
     size, font = check_cheque_size(size), resolve_font(font_path)
+    return edited_cheques(sample_generators(TAMPER_STREAM, seed, count), chosen, size, font)
+
+
+def edited_cheques(
+    generators: Sequence[np.random.Generator],
+    kinds: Sequence[str],
+    size: tuple[int, int],
+    font: str,
+) -> list[TamperedImage]:
+    """One edited cheque per generator; the arguments are checked by the callers.
+
+    Example:
+    >>> dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+    >>> [document.kind for document in edited_cheques(
+    ...     [np.random.default_rng(0)], ["splice"], (144, 320), dejavu)]
+    ['splice']
+    """
     documents = []
-    for rng in sample_generators(TAMPER_STREAM, seed, count):
+    for rng in generators:
         cheque = draw_cheque(rng, size, font)
-        kind = pick(rng, chosen)
+        kind = pick(rng, kinds)
         box = None
         if kind == "replace_digits":
             top, left, bottom, right = cheque.boxes[pick(rng, ("courtesy_amount", "date"))]
