@@ -15,7 +15,7 @@ tfds = pytest.importorskip("tensorflow_datasets")
 
 from finvision.data import synthetic  # noqa: E402
 from finvision.data import tfds as builders  # noqa: E402
-from finvision.data.tfds_synthetic import split_seed  # noqa: E402
+from finvision.data.tfds import split_seed  # noqa: E402
 from tests.docs_blocks import DOCS  # noqa: E402
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
@@ -270,13 +270,19 @@ def test_config_of_another_type(tmp_path):
         builders.FinvisionCheques(config=config, data_dir=str(tmp_path))
 
 
-def test_either_module_may_be_imported_first():
+def test_the_old_module_name_still_imports_with_a_deprecation_warning():
+    # `finvision.data.tfds_synthetic` became `finvision.data.tfds.synthetic`; a fresh
+    # process that imports the old name first gets the same registered builders.
     probe = textwrap.dedent(
         """
-        import finvision.data.tfds_synthetic
+        import warnings
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            import finvision.data.tfds_synthetic as old
         import tensorflow_datasets as tfds
         from finvision.data.tfds import FinvisionMrzLines, SyntheticConfig
-        print(FinvisionMrzLines.name, SyntheticConfig.__module__)
+        print(old.FinvisionMrzLines is FinvisionMrzLines, SyntheticConfig.__module__)
+        print([str(w.message).split(" (")[0] for w in caught if w.category is DeprecationWarning])
         print(sorted(n for n in tfds.list_builders() if n.startswith("finvision_")))
         """
     )
@@ -284,7 +290,8 @@ def test_either_module_may_be_imported_first():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines() == [
-        "finvision_mrz_lines finvision.data.tfds_synthetic",
+        "True finvision.data.tfds.synthetic",
+        "['finvision.data.tfds_synthetic moved to finvision.data.tfds.synthetic']",
         "['finvision_cheques', 'finvision_in_house', 'finvision_micr_lines', "
         "'finvision_mrz_lines', 'finvision_signatures', 'finvision_tampering']",
     ]

@@ -1,17 +1,4 @@
-"""TensorFlow Datasets builders: in-house folders and manifests, and the base of generated sets.
-
-Importing this module registers its builders with TFDS, so ``tfds.load`` finds
-them by name, offline. It needs TensorFlow Datasets, the ``finvision[datasets]``
-extra; ``import finvision.data`` does not import it.
-
-- :class:`GeneratedBuilder`: the base. A builder is a small subclass naming its
-  ``features()`` and a ``generate(split)`` generator of example dicts; TFDS
-  writes them once to TFRecords and serves them from there.
-- :class:`FinvisionInHouse`: a bank's own folder or CSV manifest, checked and
-  decoded as :func:`finvision.data.from_directory` and
-  :func:`finvision.data.from_csv` do, written at its upright stored size.
-  Configure it with an :class:`InHouseConfig`.
-"""
+"""``FinvisionInHouse``: a bank's own folder or CSV manifest as a TFDS dataset."""
 
 from __future__ import annotations
 
@@ -21,14 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-
-try:
-    import tensorflow_datasets as tfds
-except ImportError as error:  # pragma: no cover - exercised in a subprocess test
-    raise ImportError(
-        "finvision.data.tfds needs TensorFlow Datasets; install it with "
-        "`pip install 'finvision[datasets]'`."
-    ) from error
+import tensorflow_datasets as tfds
 
 from finvision.data import _checks
 from finvision.data.csv_loader import index_manifest
@@ -37,73 +17,9 @@ from finvision.data.image import load_image
 from finvision.data.pipeline import split_elements
 from finvision.data.report import LoadReport, UnreadableImageError
 from finvision.data.scan import Index, scan_sources
+from finvision.data.tfds.generated import GeneratedBuilder
 
-__all__ = ["FinvisionInHouse", "GeneratedBuilder", "InHouseConfig"]
-
-
-class GeneratedBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
-    """Base of finvision's TFDS builders: features plus a generator of examples.
-
-    A subclass defines :meth:`features` and :meth:`generate` (and ``SPLITS``,
-    ``VERSION``, ``SUPERVISED_KEYS`` as needed). It is registered under the
-    snake_case of its class name when its module is imported, so
-    ``class FinvisionMrzLines(GeneratedBuilder)`` loads as
-    ``tfds.load("finvision_mrz_lines")``. Nothing is downloaded: ``generate``
-    produces every example, and TFDS stores them in ``data_dir`` on first use.
-    The first line of the class docstring is the dataset's description.
-
-    Example:
-    >>> class Squares(GeneratedBuilder, skip_registration=True):
-    ...     '''Gray squares of growing brightness.'''
-    ...     def features(self):
-    ...         return tfds.features.FeaturesDict({
-    ...             "image": tfds.features.Image(shape=(4, 4, 1)),
-    ...             "label": tfds.features.ClassLabel(num_classes=3)})
-    ...     def generate(self, split):
-    ...         for level in range(3):
-    ...             yield {"image": np.full((4, 4, 1), 100 * level, np.uint8), "label": level}
-    >>> import contextlib, io, tempfile
-    >>> builder = Squares(data_dir=tempfile.mkdtemp())
-    >>> with contextlib.redirect_stdout(io.StringIO()):  # TFDS prints where it writes
-    ...     builder.download_and_prepare()
-    >>> sorted(int(x["image"][0, 0, 0]) for x in builder.as_dataset(split="train"))
-    [0, 100, 200]
-    """
-
-    VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {"1.0.0": "First release."}  # noqa: RUF012 (the TFDS attribute name)
-    #: The splits :meth:`generate` is called for.
-    SPLITS: tuple[str, ...] = ("train",)
-    #: ``(input, target)`` feature names for ``as_supervised=True``, or None.
-    SUPERVISED_KEYS: tuple[str, str] | None = None
-
-    def features(self) -> tfds.features.FeaturesDict:
-        """The features of one example."""
-        raise NotImplementedError(f"{type(self).__name__} must define features().")
-
-    def splits(self) -> Sequence[str]:
-        """The split names; ``SPLITS`` unless a config decides."""
-        return self.SPLITS
-
-    def generate(self, split: str) -> Iterator[dict[str, Any]]:
-        """Yields the examples of ``split``, as dicts matching :meth:`features`."""
-        raise NotImplementedError(f"{type(self).__name__} must define generate(split).")
-
-    def _info(self) -> tfds.core.DatasetInfo:
-        description = (type(self).__doc__ or type(self).__name__).strip().splitlines()[0]
-        return tfds.core.DatasetInfo(
-            builder=self,
-            description=description,
-            features=self.features(),
-            supervised_keys=self.SUPERVISED_KEYS,
-        )
-
-    def _split_generators(self, dl_manager: Any) -> dict[str, Iterator]:
-        del dl_manager  # nothing to download
-        return {split: self._generate_examples(split) for split in self.splits()}
-
-    def _generate_examples(self, split: str) -> Iterator[tuple[int, dict[str, Any]]]:
-        yield from enumerate(self.generate(split))
+__all__ = ["FinvisionInHouse", "InHouseConfig"]
 
 
 @dataclasses.dataclass(eq=False)
@@ -273,26 +189,3 @@ class FinvisionInHouse(GeneratedBuilder):
             return np.zeros((*shape[:2], 1), np.uint8)
         mask = load_image(path, color_mode="grayscale", page=element.mask.page)
         return (mask > 0).astype(np.uint8)
-
-
-# The builders of the synthetic sets register when this module is imported; their
-# names are read from their module on first use, so either module may be imported first.
-from finvision.data import tfds_synthetic  # noqa: E402
-
-_SYNTHETIC = (
-    "FinvisionCheques",
-    "FinvisionMicrLines",
-    "FinvisionMrzLines",
-    "FinvisionSignatures",
-    "FinvisionTampering",
-    "SyntheticBuilder",
-    "SyntheticConfig",
-)
-__all__ += _SYNTHETIC
-
-
-def __getattr__(name: str) -> Any:
-    """The synthetic sets' builders and config, from :mod:`finvision.data.tfds_synthetic`."""
-    if name in _SYNTHETIC:
-        return getattr(tfds_synthetic, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
