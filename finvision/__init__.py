@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "callbacks",
     "data",
+    "documents",
     "export",
     "federated",
     "generative",
@@ -29,7 +30,7 @@ _SUBMODULES = (
 
 #: The submodules that register Keras-serializable objects under ``finvision>``.
 _SERIALIZABLE_SUBMODULES = tuple(
-    name for name in _SUBMODULES if name not in ("data", "export", "federated")
+    name for name in _SUBMODULES if name not in ("data", "documents", "export", "federated")
 )
 
 __all__ = ["__version__", "register_serializables", *_SUBMODULES]

@@ -66,3 +66,10 @@ def test_the_subpackages_import_each_other_without_cycles():
     assert {"finvision.models", "finvision.transfer", "finvision.data"} <= set(graph)
     assert "finvision.models" in graph["finvision.transfer"]  # the graph sees real imports
     assert cycles(graph) == []
+
+
+def test_document_knowledge_and_data_stay_below_the_models():
+    graph = package_graph()
+    assert graph["finvision.documents"] == set()
+    assert "finvision.documents" in graph["finvision.data"]
+    assert "finvision.models" not in graph["finvision.data"]

@@ -6,12 +6,8 @@ Example:
 ['resnet101', 'resnet101_v2', 'resnet152', 'resnet152_v2', 'resnet18']
 """
 
-from finvision.models.alphabets import ALPHABETS, encode_texts
-from finvision.models.backbone import Backbone
-from finvision.models.classifier import ImageClassifier
-from finvision.models.factory import create_backbone
-from finvision.models.frames import FramePositionEncoding, PerFrame
-from finvision.models.mrz import (
+from finvision.documents.alphabets import ALPHABETS, encode_texts
+from finvision.documents.mrz import (
     MRZ_ALPHABET,
     MRZ_FORMATS,
     ParsedMRZ,
@@ -19,6 +15,10 @@ from finvision.models.mrz import (
     mrz_check_digit,
     parse_mrz,
 )
+from finvision.models.backbone import Backbone
+from finvision.models.classifier import ImageClassifier
+from finvision.models.factory import create_backbone
+from finvision.models.frames import FramePositionEncoding, PerFrame
 from finvision.models.presets import (
     Preset,
     load_preset,

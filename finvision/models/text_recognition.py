@@ -9,9 +9,9 @@ import keras
 import numpy as np
 from keras import ops
 
+from finvision.documents.alphabets import decode_labels, encode_texts, resolve_alphabet
 from finvision.models._task_checks import check_positive_int
 from finvision.models._task_config import base_task_config, task_from_config
-from finvision.models.alphabets import decode_labels, encode_texts, resolve_alphabet
 from finvision.models.task import PresetMixin
 from finvision.preprocessing.document import LUMA_WEIGHTS
 from finvision.preprocessing.normalization import BackboneNormalization
@@ -236,7 +236,7 @@ class TextLineRecognizer(PresetMixin, keras.Model):
             self.optimizer.build(self.trainable_variables)
 
     def encode(self, texts: Sequence[str], length: int | None = None) -> np.ndarray:
-        """CTC labels for ``texts`` (see :func:`~finvision.models.alphabets.encode_texts`).
+        """CTC labels for ``texts`` (see :func:`~finvision.documents.alphabets.encode_texts`).
 
         Example:
         >>> TextLineRecognizer("01", height=16, lstm_units=4).encode(["10"]).tolist()

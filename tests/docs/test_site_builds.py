@@ -36,7 +36,15 @@ def test_api_pages_come_from_the_docstrings(site):
     models = page(site, "api/models")
     assert 'id="finvision.models.TextLineRecognizer"' in models
     assert 'id="finvision.models.create_backbone"' in models
-    for module in ("preprocessing", "transfer", "metrics", "callbacks", "losses", "data"):
+    for module in (
+        "preprocessing",
+        "transfer",
+        "metrics",
+        "callbacks",
+        "losses",
+        "data",
+        "documents",
+    ):
         assert f'id="finvision.{module}' in page(site, f"api/{module}")
     # the doctest examples render as highlighted code, not as prose
     assert '<span class="gp">&gt;&gt;&gt; </span>' in models

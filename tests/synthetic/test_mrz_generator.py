@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from finvision.data import synthetic
-from finvision.models.mrz import MRZ_ALPHABET, MRZ_FORMATS, parse_mrz
+from finvision.documents.mrz import MRZ_ALPHABET, MRZ_FORMATS, parse_mrz
 
 
 @pytest.fixture(scope="module")

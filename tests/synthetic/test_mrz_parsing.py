@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finvision.models.mrz import MRZ_ALPHABET, compose_mrz, mrz_check_digit, parse_mrz
+from finvision.documents.mrz import MRZ_ALPHABET, compose_mrz, mrz_check_digit, parse_mrz
 
 # Specimens printed in ICAO Doc 9303 (parts 4, 5 and 6).
 TD3 = (

@@ -10,7 +10,7 @@ from scipy import ndimage
 from finvision.data import synthetic
 from finvision.data.synthetic import fonts
 from finvision.data.synthetic.text import LineStyle, ink_on_paper, paint, place_line
-from finvision.models.mrz import MRZ_ALPHABET
+from finvision.documents.mrz import MRZ_ALPHABET
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from finvision.models.alphabets import encode_texts, resolve_alphabet
+from finvision.documents.alphabets import encode_texts, resolve_alphabet
 from finvision.models.text_recognition import TextLineRecognizer, line_backbone, prepare_lines
 
 # 16 x 10 px glyph cells (2.5 CTC steps each, so repeats like "11" can be separated).

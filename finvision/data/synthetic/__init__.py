@@ -16,7 +16,7 @@ by :mod:`~finvision.data.synthetic.micr` itself.
 
 Example:
 >>> from finvision.data import synthetic
->>> from finvision.models.mrz import parse_mrz
+>>> from finvision.documents.mrz import parse_mrz
 >>> mrz = synthetic.random_mrz(1, seed=0, formats=["TD3"])[0]
 >>> parse_mrz(mrz.lines) == mrz
 True
@@ -65,7 +65,7 @@ from finvision.data.synthetic.tamper import (
 )
 from finvision.data.synthetic.text import TextLine, render_text_line
 from finvision.data.synthetic.vocabulary import COUNTRY_CODES
-from finvision.models.mrz import MRZ_ALPHABET
+from finvision.documents.mrz import MRZ_ALPHABET
 
 __all__ = [
     "BLINK_CLIP_CLASSES",

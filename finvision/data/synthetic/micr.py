@@ -26,7 +26,7 @@ from finvision.data.synthetic._random import MICR_STREAM, sample_generators
 from finvision.data.synthetic.fonts import CellAtlas
 from finvision.data.synthetic.nuisance import with_nuisance
 from finvision.data.synthetic.text import LineStyle, TextLine, place_line
-from finvision.models.alphabets import MICR_ALPHABET
+from finvision.documents.alphabets import MICR_ALPHABET
 
 #: What each symbol letter of :data:`MICR_ALPHABET` stands for.
 MICR_SYMBOLS = {"T": "transit", "A": "amount", "U": "on-us", "D": "dash"}

@@ -21,7 +21,7 @@ from finvision.data.synthetic.text import (
     draw_text_line,
 )
 from finvision.data.synthetic.vocabulary import COUNTRY_CODES, GIVEN_NAMES, SURNAMES
-from finvision.models.mrz import MRZ_FORMATS, ParsedMRZ, compose_mrz, parse_mrz
+from finvision.documents.mrz import MRZ_FORMATS, ParsedMRZ, compose_mrz, parse_mrz
 
 _DOCUMENT_TYPES = {
     "TD1": ("I", "ID", "AC", "IR", "C"),
@@ -155,7 +155,7 @@ def random_mrz(
         formats: the formats to draw from, uniformly.
 
     Returns:
-        ``count`` :class:`~finvision.models.mrz.ParsedMRZ`, every check digit valid.
+        ``count`` :class:`~finvision.documents.mrz.ParsedMRZ`, every check digit valid.
 
     Raises:
         ValueError: for a bad ``count``, ``seed`` or ``formats``.

@@ -1,0 +1,50 @@
+"""What bank documents are made of, without Keras: ICAO 9303 MRZs and the text lines' alphabets.
+
+- :mod:`finvision.documents.mrz`: check digits, parsing and composing the
+  machine-readable zones of passports, ID cards and visas (TD1, TD2, TD3);
+- :mod:`finvision.documents.alphabets`: the character sets of MRZ, MICR and
+  courtesy-amount lines, and their CTC label encoding.
+
+The synthetic generators (:mod:`finvision.data.synthetic`) and the models
+(:mod:`finvision.models`) both build on this package; it imports neither. The
+same names are exported by :mod:`finvision.models`.
+
+Example:
+>>> from finvision import documents
+>>> documents.mrz_check_digit("L898902C3")
+6
+>>> documents.ALPHABETS["micr"]
+'0123456789TAUD'
+"""
+
+from finvision.documents.alphabets import (
+    ALPHABETS,
+    AMOUNT_ALPHABET,
+    MICR_ALPHABET,
+    decode_labels,
+    encode_texts,
+    resolve_alphabet,
+)
+from finvision.documents.mrz import (
+    MRZ_ALPHABET,
+    MRZ_FORMATS,
+    ParsedMRZ,
+    compose_mrz,
+    mrz_check_digit,
+    parse_mrz,
+)
+
+__all__ = [
+    "ALPHABETS",
+    "AMOUNT_ALPHABET",
+    "MICR_ALPHABET",
+    "MRZ_ALPHABET",
+    "MRZ_FORMATS",
+    "ParsedMRZ",
+    "compose_mrz",
+    "decode_labels",
+    "encode_texts",
+    "mrz_check_digit",
+    "parse_mrz",
+    "resolve_alphabet",
+]
