@@ -73,3 +73,4 @@ def test_document_knowledge_and_data_stay_below_the_models():
     assert graph["finvision.documents"] == set()
     assert "finvision.documents" in graph["finvision.data"]
     assert "finvision.models" not in graph["finvision.data"]
+    assert "finvision.callbacks" not in graph["finvision.export"]  # OperatingThreshold: models

@@ -18,12 +18,12 @@ Example:
 
 from finvision.callbacks.curve_plots import CurvePlots
 from finvision.callbacks.evaluation_report import BUILTIN_METRICS, EvaluationReport
-from finvision.callbacks.operating_threshold import (
+from finvision.callbacks.threshold_calibration import ThresholdCalibration
+from finvision.models.operating_threshold import (
     OperatingThreshold,
     find_operating_threshold,
     get_operating_threshold,
 )
-from finvision.callbacks.threshold_calibration import ThresholdCalibration
 
 __all__ = [
     "BUILTIN_METRICS",

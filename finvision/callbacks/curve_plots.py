@@ -12,8 +12,8 @@ import keras
 
 from finvision._files import check_directory_path, write_bytes
 from finvision.callbacks import _figures, _validation
-from finvision.callbacks.operating_threshold import find_operating_threshold
 from finvision.metrics._checks import as_binary_labels, as_scores
+from finvision.models.operating_threshold import find_operating_threshold
 
 
 class CurvePlots(keras.callbacks.Callback):

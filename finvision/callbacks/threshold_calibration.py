@@ -12,9 +12,9 @@ import numpy as np
 
 from finvision._files import write_text
 from finvision.callbacks import _validation
-from finvision.callbacks.operating_threshold import find_operating_threshold
 from finvision.metrics import pad, risk
 from finvision.metrics._checks import as_binary_labels, as_rate, as_scores
+from finvision.models.operating_threshold import find_operating_threshold
 
 
 class ThresholdCalibration(keras.callbacks.Callback):

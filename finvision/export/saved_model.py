@@ -11,7 +11,6 @@ import keras
 import tensorflow as tf
 
 from finvision._files import staged_output
-from finvision.callbacks.operating_threshold import find_operating_threshold
 from finvision.data.encoded import MAX_PIXELS, decode_encoded
 from finvision.export._serving import (
     PROBABILITIES,
@@ -21,6 +20,7 @@ from finvision.export._serving import (
     write_serving_archive,
 )
 from finvision.models._task_checks import check_choice
+from finvision.models.operating_threshold import find_operating_threshold
 from finvision.models.text_recognition import TextLineRecognizer
 
 INPUTS = ("image", "bytes")

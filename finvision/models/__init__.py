@@ -19,6 +19,7 @@ from finvision.models.backbone import Backbone
 from finvision.models.classifier import ImageClassifier
 from finvision.models.factory import create_backbone
 from finvision.models.frames import FramePositionEncoding, PerFrame
+from finvision.models.operating_threshold import OperatingThreshold, get_operating_threshold
 from finvision.models.presets import (
     Preset,
     load_preset,
@@ -48,6 +49,7 @@ __all__ = [
     "BackboneSpec",
     "FramePositionEncoding",
     "ImageClassifier",
+    "OperatingThreshold",
     "ParsedMRZ",
     "PerFrame",
     "Preprocessing",
@@ -62,6 +64,7 @@ __all__ = [
     "create_backbone",
     "encode_texts",
     "get_backbone_spec",
+    "get_operating_threshold",
     "line_backbone",
     "list_backbones",
     "load_preset",
