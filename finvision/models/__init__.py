@@ -33,6 +33,7 @@ from finvision.models.registry import (
     WeightsFile,
     get_backbone_spec,
     list_backbones,
+    register_backbone,
 )
 from finvision.models.sequence import TEMPORAL_LAYERS, SequenceClassifier
 from finvision.models.tamper import TamperSegmenter
@@ -72,5 +73,6 @@ __all__ = [
     "parse_mrz",
     "preset_digest",
     "read_preset",
+    "register_backbone",
     "save_preset",
 ]

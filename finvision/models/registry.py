@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fnmatch
+import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 from finvision.models.backbones import applications, resnet
-from finvision.preprocessing.normalization import CAFFE_MEAN, TORCH_MEAN, TORCH_STD
+from finvision.preprocessing.normalization import CAFFE_MEAN, MODES, TORCH_MEAN, TORCH_STD
 
 KERAS_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
@@ -277,6 +278,97 @@ _SPECS: dict[str, BackboneSpec] = {
         ),
     )
 }
+
+
+#: The names shipped with finvision, which :func:`register_backbone` never replaces.
+BUILT_IN_BACKBONES = frozenset(_SPECS)
+_LEVELS = ("P1", "P2", "P3", "P4", "P5")
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def register_backbone(spec: BackboneSpec, *, overwrite: bool = False) -> BackboneSpec:
+    """Adds a backbone to the catalogue, so every finvision API can build it by name.
+
+    ``spec.build_trunk(tensor)`` builds the network on a Keras tensor (the
+    images, or the output of the in-graph normalisation) and returns a
+    functional ``keras.Model`` from ``keras.utils.get_source_inputs(tensor)``
+    to the last feature map, whose layers ``spec.pyramid_layers`` name the
+    feature maps of strides 2, 4, 8 and 16 (``"P1"`` to ``"P4"``; ``"P5"`` is the
+    model's output, stride 32). Once registered, the name works everywhere a
+    built-in one does: :func:`~finvision.models.create_backbone` (with
+    ``weights=`` a file or a preset of it), ``pyramid_outputs``, the task models,
+    :func:`finvision.transfer.unfreeze`, presets and ``.keras`` files. A process
+    that loads such a file must register the spec first, as it imports the
+    module that defines it.
+
+    Args:
+        spec: the backbone's :class:`BackboneSpec`; ``imagenet_weights`` may be None.
+        overwrite: replace a spec registered earlier under the same name
+            (never a built-in one).
+
+    Returns:
+        ``spec``.
+
+    Raises:
+        TypeError: if ``spec`` is not a :class:`BackboneSpec` or its
+            ``build_trunk`` is not callable.
+        ValueError: for a name that is not lower-case letters, digits and
+            underscores, a name already registered (without ``overwrite``) or
+            built in, pyramid layers other than P1-P4, channels other than
+            positive ints for P1-P5, or an unknown preprocessing mode.
+
+    Example:
+    >>> import dataclasses
+    >>> spec = dataclasses.replace(get_backbone_spec("resnet18"), name="resnet18_bank")
+    >>> register_backbone(spec).name in list_backbones("resnet18*")
+    True
+    >>> register_backbone(spec)
+    Traceback (most recent call last):
+    ...
+    ValueError: Backbone 'resnet18_bank' is already registered; pass overwrite=True to replace it.
+    >>> _ = _SPECS.pop("resnet18_bank")  # the example leaves the catalogue as it was
+    """
+    if not isinstance(spec, BackboneSpec):
+        raise TypeError(
+            f"`spec` must be a finvision.models.BackboneSpec; received {type(spec).__name__}."
+        )
+    if not isinstance(spec.name, str) or not _NAME.fullmatch(spec.name):
+        raise ValueError(
+            "`spec.name` must be lower-case letters, digits and underscores, starting with a "
+            f"letter; received {spec.name!r}."
+        )
+    if spec.name in BUILT_IN_BACKBONES:
+        raise ValueError(f"Backbone {spec.name!r} is built in; register yours under another name.")
+    if spec.name in _SPECS and not overwrite:
+        raise ValueError(
+            f"Backbone {spec.name!r} is already registered; pass overwrite=True to replace it."
+        )
+    if not callable(spec.build_trunk):
+        raise TypeError(
+            f"`spec.build_trunk` must be callable (tensor -> keras.Model); received "
+            f"{type(spec.build_trunk).__name__}."
+        )
+    if tuple(sorted(spec.pyramid_layers)) != _LEVELS[:4]:
+        raise ValueError(
+            f"`spec.pyramid_layers` must name the layers of {list(_LEVELS[:4])} (P5 is the "
+            f"output); received {sorted(spec.pyramid_layers)}."
+        )
+    channels = dict(spec.pyramid_channels)
+    if tuple(sorted(channels)) != _LEVELS or not all(
+        isinstance(value, int) and not isinstance(value, bool) and value > 0
+        for value in channels.values()
+    ):
+        raise ValueError(
+            f"`spec.pyramid_channels` must give a positive int for each of {list(_LEVELS)}; "
+            f"received {channels}."
+        )
+    if spec.preprocessing.mode not in MODES:
+        raise ValueError(
+            f"`spec.preprocessing.mode` must be one of {MODES}; received "
+            f"{spec.preprocessing.mode!r}."
+        )
+    _SPECS[spec.name] = spec
+    return spec
 
 
 def list_backbones(pattern: str = "*") -> list[str]:
