@@ -29,12 +29,14 @@ from finvision.data.directory import from_directory
 from finvision.data.image import load_image
 from finvision.data.imbalance import class_weights, rebalance
 from finvision.data.manifest import Manifest, read_manifest
+from finvision.data.pipeline import DatasetSource
 from finvision.data.probe import IMAGE_EXTENSIONS
 from finvision.data.report import LoadReport, SkippedFilesWarning, UnreadableImageError
 from finvision.data.splits import stratified_split
 
 __all__ = [
     "IMAGE_EXTENSIONS",
+    "DatasetSource",
     "LoadReport",
     "Manifest",
     "SkippedFilesWarning",

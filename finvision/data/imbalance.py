@@ -154,9 +154,9 @@ def rebalance(
             f"`dataset` must be a tf.data.Dataset; received {type(dataset).__name__}. "
             "For arrays of labels, use class_weights() and model.fit(class_weight=...)."
         )
-    source = getattr(dataset, "_finvision_source", None)
+    source = getattr(dataset, "source", None)
     if source is not None:
-        pipeline, rows = source
+        pipeline, rows = source.pipeline, source.rows
         if "label" not in pipeline.table:
             raise ValueError("`dataset` has no labels to rebalance by (it was loaded without).")
         labels = _class_indices(pipeline.table["label"][rows])
@@ -170,7 +170,9 @@ def rebalance(
         ):
             raise ValueError(
                 "`dataset` must come from finvision.data loaders, or yield unbatched (x, y) "
-                f"pairs with a scalar int label; received elements {spec}."
+                f"pairs with a scalar int label; received elements {spec}. A loader's "
+                "dataset loses its `source` in .map() and other transformations: "
+                "rebalance it first, then map."
             )
         labels = _class_indices(_labels_of(dataset))
     target = _target(target_distribution, max(int(labels.max()) + 1, len(target_distribution)))

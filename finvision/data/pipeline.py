@@ -134,6 +134,48 @@ def _page_columns(
     return columns, PageDecoder(kinds, channels, orientations, options.on_error, report)
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class DatasetSource:
+    """The files behind a loader's dataset: its pipeline and the table rows it yields.
+
+    :func:`~finvision.data.from_directory` and :func:`~finvision.data.from_csv`
+    attach one to each dataset they return, as ``dataset.source``, beside
+    ``class_names``, ``file_paths`` and ``report``. :func:`~finvision.data.rebalance`
+    resamples its rows before decoding, and :func:`finvision.transfer.finetune`
+    counts its batches when the dataset's length is unknown (a file may be
+    skipped while decoding). ``tf.data`` transformations (``.map``, ``.filter``)
+    return new datasets without it: rebalance first, then map.
+
+    Attributes:
+        pipeline: the :class:`Pipeline` that decodes the rows.
+        rows: the table rows the dataset yields, unshuffled.
+
+    Example:
+    >>> import tempfile, pathlib
+    >>> from PIL import Image
+    >>> from finvision import data
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("a", "b"):
+    ...     (folder / name).mkdir()
+    ...     for index in range(3):
+    ...         Image.new("L", (4, 4), index).save(folder / name / f"{index}.png")
+    >>> dataset = data.from_directory(folder, image_size=(4, 4), batch_size=4)
+    >>> dataset.source.num_batches, len(dataset.source.rows)
+    (2, 6)
+    >>> hasattr(dataset.map(lambda x, y: (x, y)), "source")
+    False
+    """
+
+    pipeline: Pipeline
+    rows: np.ndarray
+
+    @property
+    def num_batches(self) -> int:
+        """Batches of the dataset when no file is skipped (1 per image unbatched)."""
+        batch_size = self.pipeline.options.batch_size or 1
+        return max(1, -(-len(self.rows) // batch_size))
+
+
 class Pipeline:
     """Rows of pages to load, and the ``tf.data`` stages that turn them into batches.
 
@@ -316,11 +358,12 @@ class Pipeline:
             seed: the shuffle's seed.
 
         Returns:
-            The dataset, with ``class_names``, ``file_paths``, ``labels`` and
-            ``report`` attributes added by :func:`build_datasets`.
+            The dataset, with its :class:`DatasetSource` as ``source``; the
+            ``class_names``, ``file_paths``, ``labels`` and ``report``
+            attributes are added by :func:`build_datasets`.
         """
         dataset = self.finish(self.records(rows, shuffle=shuffle, seed=seed))
-        dataset._finvision_source = (self, rows)
+        dataset.source = DatasetSource(self, rows)
         return dataset
 
 

@@ -381,10 +381,9 @@ def _steps_per_epoch(data: Any, batch_size: int) -> int:
         if cardinality > 0:
             return cardinality
         if cardinality == UNKNOWN_CARDINALITY:
-            source = getattr(data, "_finvision_source", None)
+            source = getattr(data, "source", None)  # a finvision.data DatasetSource
             if source is not None:
-                loader, rows = source
-                return max(1, math.ceil(len(rows) / (loader.options.batch_size or 1)))
+                return source.num_batches
             return max(1, sum(1 for _ in data))
     elif hasattr(data, "__len__"):
         return len(data)

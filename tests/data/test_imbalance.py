@@ -96,6 +96,9 @@ def test_rebalance_errors(rare_fraud):
     batched = tf.data.Dataset.from_tensor_slices(([1, 2], [0, 1])).batch(2)
     with pytest.raises(ValueError, match=r"unbatched \(x, y\) pairs with a scalar int label"):
         data.rebalance(batched, [0.5, 0.5])
+    mapped = dataset.map(lambda images, labels: (images / 255, labels))
+    with pytest.raises(ValueError, match=r"loses its `source` in .map\(\) .*rebalance it first"):
+        data.rebalance(mapped, [0.5, 0.5])
 
 
 def test_rebalance_needs_labels_and_reports_pickle(rare_fraud):
