@@ -133,10 +133,11 @@ def tampered_pairs(
     splice or replaced digits, as in :func:`document_types`) and image
     ``2i + 1`` the same cheque unedited, labelled ``"cheque"``. Each image gets
     its own nuisance, so the pair differs in capture as well. The cheques come
-    from a random stream of their own: for any seeds, none is a cheque of
-    :func:`document_types` or
-    :func:`~finvision.data.synthetic.tamper.tampered_documents`, so pairs can
-    be added to a training split without repeating a held-out document.
+    from a random stream of their own, apart from those of
+    :func:`document_types` and
+    :func:`~finvision.data.synthetic.tamper.tampered_documents` (seeded by
+    ``(stream, seed, index)``), so pairs can be added to a training split
+    without repeating a held-out document.
 
     Args:
         count: how many pairs.
