@@ -14,17 +14,11 @@ Example:
 True
 """
 
-import warnings
-
+from finvision._deprecation import warn_moved
 from finvision.models.operating_threshold import (  # noqa: F401
     OperatingThreshold,
     find_operating_threshold,
     get_operating_threshold,
 )
 
-warnings.warn(
-    "finvision.callbacks.operating_threshold moved to finvision.models.operating_threshold; "
-    "the old name will be removed in finvision 0.3.",
-    DeprecationWarning,
-    stacklevel=2,
-)
+warn_moved("finvision.callbacks.operating_threshold", "finvision.models.operating_threshold")

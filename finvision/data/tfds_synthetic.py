@@ -13,14 +13,12 @@ Example:
 True
 """
 
-import warnings
-
+from finvision._deprecation import warn_moved
 from finvision.data.tfds.synthetic import *  # noqa: F403
 from finvision.data.tfds.synthetic import __all__  # noqa: F401
 
-warnings.warn(
-    "finvision.data.tfds_synthetic moved to finvision.data.tfds.synthetic (or import the "
-    "builders from finvision.data.tfds); the old name will be removed in finvision 0.3.",
-    DeprecationWarning,
-    stacklevel=2,
+warn_moved(
+    "finvision.data.tfds_synthetic",
+    "finvision.data.tfds.synthetic",
+    "or import the builders from finvision.data.tfds",
 )

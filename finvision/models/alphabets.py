@@ -14,14 +14,8 @@ Example:
 True
 """
 
-import warnings
-
+from finvision._deprecation import warn_moved
 from finvision.documents.alphabets import *  # noqa: F403
 from finvision.documents.alphabets import __all__  # noqa: F401
 
-warnings.warn(
-    "finvision.models.alphabets moved to finvision.documents.alphabets; the old name will be "
-    "removed in finvision 0.3.",
-    DeprecationWarning,
-    stacklevel=2,
-)
+warn_moved("finvision.models.alphabets", "finvision.documents.alphabets")

@@ -14,14 +14,8 @@ Example:
 True
 """
 
-import warnings
-
+from finvision._deprecation import warn_moved
 from finvision.documents.mrz import *  # noqa: F403
 from finvision.documents.mrz import __all__  # noqa: F401
 
-warnings.warn(
-    "finvision.models.mrz moved to finvision.documents.mrz; the old name will be removed in "
-    "finvision 0.3.",
-    DeprecationWarning,
-    stacklevel=2,
-)
+warn_moved("finvision.models.mrz", "finvision.documents.mrz")
