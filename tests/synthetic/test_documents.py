@@ -122,3 +122,12 @@ def test_more_pairs_extend_fewer_and_nuisance_differs_within_a_pair(pairs, font_
 def test_pairs_bad_arguments(arguments, message, font_path):
     with pytest.raises(ValueError, match=message):
         synthetic.tampered_pairs(**{"count": 2, **arguments}, seed=0, font_path=font_path)
+
+
+def test_no_documents_is_an_empty_set(font_path):
+    for empty in (
+        synthetic.document_types(0, seed=0, size=(48, 96), font_path=font_path),
+        synthetic.tampered_pairs(0, seed=0, size=(48, 96), font_path=font_path, nuisance=0.3),
+    ):
+        assert empty.images.shape == (0, 48, 96, 3) and empty.images.dtype == np.uint8
+        assert empty.labels.shape == (0,) and empty.labels.dtype == np.int32

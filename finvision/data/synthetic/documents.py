@@ -113,7 +113,7 @@ def document_types(
     drawn = _draw(labels, seed, render, font)
     if check_strength(nuisance, "nuisance") > 0:
         drawn = apply_nuisance(drawn, strength=nuisance, seed=seed)
-    images = np.stack([_resized(image, (height, width)) for image in drawn])
+    images = _stacked(drawn, (height, width))
     return DocumentImages(images, labels, DOCUMENT_TYPES)
 
 
@@ -173,9 +173,7 @@ def tampered_pairs(
     drawn = [image for document in edited for image in (document.image, document.original)]
     if strength > 0:
         drawn = apply_nuisance(drawn, strength=strength, seed=seed)
-    images = np.stack([_resized(image, (height, width)) for image in drawn]).reshape(
-        2 * count, height, width, 3
-    )
+    images = _stacked(drawn, (height, width))
     labels = np.tile(np.array([DOCUMENT_TYPES.index("tampered_cheque"), 0], np.int32), count)
     return DocumentImages(images, labels, DOCUMENT_TYPES)
 
@@ -238,6 +236,13 @@ def _id_cards(count: int, seed: int, size: tuple[int, int], font: str) -> list[n
         np.minimum(region, np.asarray(zone)[..., None], out=region)  # ink darkens the paper
         cards.append(pixels)
     return cards
+
+
+def _stacked(images: list[np.ndarray], size: tuple[int, int]) -> np.ndarray:
+    """RGB ``images`` resized to ``size`` in one ``(N, height, width, 3)`` array, N >= 0."""
+    if not images:
+        return np.zeros((0, *size, 3), np.uint8)
+    return np.stack([_resized(image, size) for image in images])
 
 
 def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
