@@ -161,7 +161,7 @@ def _jpeg_ratio(upright: tf.Tensor, size: tuple[int, int]) -> tf.Tensor:
 
 def decode_encoded(
     data: tf.Tensor,
-    size: tuple[int, int],
+    size: tuple[int, int] | None,
     channels: int,
     *,
     max_pixels: int | None = MAX_PIXELS,
@@ -170,7 +170,9 @@ def decode_encoded(
 
     Args:
         data: scalar string tensor, an encoded JPEG, PNG, GIF or BMP.
-        size: ``(H, W)`` of the output (stretched, as the loaders' default).
+        size: ``(H, W)`` of the output (stretched, as the loaders' default);
+            None keeps the upright stored size (JPEG decoded at full scale),
+            as ``load_image(path)`` does.
         channels: 1 (grayscale) or 3 (RGB).
         max_pixels: the largest stored ``width * height`` decoded; None lifts it.
 
@@ -221,7 +223,8 @@ def decode_encoded(
             )
             for ratio in (1, 2, 4, 8)
         ]
-        return tf.switch_case(_jpeg_ratio(upright, size), decoders)
+        ratio = tf.constant(0) if size is None else _jpeg_ratio(upright, size)
+        return tf.switch_case(ratio, decoders)
 
     def png() -> tf.Tensor:
         # 16-bit decoding scales 8-bit samples by 257, so both come back to [0, 255].
@@ -235,4 +238,4 @@ def decode_encoded(
     image = tf.switch_case(kind, [jpeg, png, other, other], default=other)
     image.set_shape([None, None, 3])
     image = orient(to_channels(image, 3, channels), orientation)
-    return fit_to_size(image, size)
+    return image if size is None else fit_to_size(image, size)

@@ -1,4 +1,4 @@
-"""What every export format runs: raw uint8 pixels in, the model's probabilities out."""
+"""What every export format runs: raw uint8 pixels in, the model's serving outputs out."""
 
 from __future__ import annotations
 
@@ -9,16 +9,19 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from finvision.models.classifier import ImageClassifier
-from finvision.models.text_recognition import TextLineRecognizer
+from finvision.models.task import Task
 
-#: The input and output names shared by the SavedModel, TFLite and ONNX exports.
+#: The input name, and the usual first output name, of the SavedModel, TFLite and ONNX exports.
 IMAGES = "images"
 PROBABILITIES = "probabilities"
 
 
 def check_built_model(model: Any) -> tuple[int | None, int | None, int]:
     """Checks that ``model`` is a built Keras model taking one batch of images.
+
+    A :class:`~finvision.models.Task` may have several outputs (its
+    :meth:`~finvision.models.Task.serving_outputs` names them); any other
+    model must return one tensor.
 
     Args:
         model: the model to export.
@@ -29,7 +32,7 @@ def check_built_model(model: Any) -> tuple[int | None, int | None, int]:
     Raises:
         TypeError: if ``model`` is not a ``keras.Model``.
         ValueError: if it is not built, or does not map one image batch
-            ``(N, H, W, C)`` to one output tensor.
+            ``(N, H, W, C)`` to one output tensor (or, a task, to its outputs).
 
     Example:
     >>> check_built_model(keras.Sequential([keras.layers.Dense(2)]))  # doctest: +ELLIPSIS
@@ -46,7 +49,11 @@ def check_built_model(model: Any) -> tuple[int | None, int | None, int]:
             f"{type(model).__name__}."
         )
     inputs, outputs = model.inputs, model.outputs
-    if len(inputs) != 1 or len(inputs[0].shape) != 4 or len(outputs) != 1:
+    if (
+        len(inputs) != 1
+        or len(inputs[0].shape) != 4
+        or (len(outputs) != 1 and not isinstance(model, Task))
+    ):
         shapes = [tuple(tensor.shape) for tensor in inputs]
         raise ValueError(
             "`model` must take one batch of images (N, H, W, C) and return one tensor; "
@@ -60,35 +67,43 @@ def is_recurrent(model: keras.Model) -> bool:
     """Whether ``model`` contains a recurrent layer (LSTM, GRU, ...), nested ones included.
 
     Example:
+    >>> from finvision.models import TextLineRecognizer
     >>> is_recurrent(TextLineRecognizer("01", height=16, lstm_units=4))
     True
     """
     return any(isinstance(layer, keras.layers.RNN) for layer in model._flatten_layers())
 
 
-def probabilities(model: keras.Model, images: Any) -> Any:
-    """The model's probabilities for raw pixels in [0, 255] (uint8 or float).
+def serving_outputs(model: keras.Model, images: Any) -> dict[str, Any]:
+    """The outputs every export serves for raw pixels in [0, 255] (uint8 or float).
 
-    A :class:`~finvision.models.TextLineRecognizer` outputs CTC logits, so
-    they go through a softmax over the blank and the alphabet; an
-    :class:`~finvision.models.ImageClassifier` with a linear head gets its
-    softmax (or sigmoid for one unit). Other models' outputs are returned as
-    they are.
+    A :class:`~finvision.models.Task` names them itself
+    (:meth:`~finvision.models.Task.serving_outputs`); any other model's one
+    output is served as it is, as ``probabilities``. Symbolic ``images``
+    (``keras.Input``) give the outputs' shapes without running the model.
 
     Example:
-    >>> reader = TextLineRecognizer("01", height=16, lstm_units=4)
-    >>> scores = probabilities(reader, np.zeros((1, 16, 8, 1), "uint8"))
-    >>> tuple(scores.shape), round(float(keras.ops.sum(scores[0, 0])), 5)
-    ((1, 2, 3), 1.0)
+    >>> model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten()])
+    >>> {name: tuple(value.shape) for name, value in serving_outputs(
+    ...     model, np.zeros((2, 4, 4, 1), "uint8")).items()}
+    {'probabilities': (2, 16)}
     """
-    outputs = model(keras.ops.cast(images, "float32"), training=False)
-    if isinstance(model, TextLineRecognizer):
-        return keras.ops.softmax(outputs, axis=-1)
-    if isinstance(model, ImageClassifier) and model.activation in (None, "linear"):
-        if model.num_classes == 1:
-            return keras.ops.sigmoid(outputs)
-        return keras.ops.softmax(outputs, axis=-1)
-    return outputs
+    images = keras.ops.cast(images, "float32")
+    if isinstance(model, Task):
+        return dict(model.serving_outputs(images))
+    return {PROBABILITIES: model(images, training=False)}
+
+
+def output_shapes(model: keras.Model) -> dict[str, tuple[int | None, ...]]:
+    """The shapes of the outputs :func:`serving_outputs` gives, batch axis included.
+
+    Example:
+    >>> from finvision.models import TextLineRecognizer
+    >>> output_shapes(TextLineRecognizer("01", height=16, lstm_units=4))
+    {'probabilities': (None, None, 3), 'texts': (None, None)}
+    """
+    symbolic = keras.Input(model.inputs[0].shape[1:], dtype="float32")
+    return {name: tuple(value.shape) for name, value in serving_outputs(model, symbolic).items()}
 
 
 def as_pixels(images: Any, name: str = "data") -> np.ndarray:

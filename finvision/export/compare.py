@@ -13,14 +13,20 @@ import numpy as np
 import tensorflow as tf
 
 from finvision.export._representative import collect_images
-from finvision.export._serving import IMAGES, PROBABILITIES, as_pixels, probabilities
+from finvision.export._serving import (
+    IMAGES,
+    PROBABILITIES,
+    as_pixels,
+    output_shapes,
+    serving_outputs,
+)
 from finvision.export.onnx import import_export_extra
 from finvision.export.saved_model import IMAGE_BYTES
 
 
 @dataclasses.dataclass(frozen=True)
 class ExportReport:
-    """Differences between an exported model's probabilities and the Keras model's.
+    """Differences between an exported model's first output and the Keras model's.
 
     Attributes:
         format: ``"saved_model"``, ``"tflite"`` or ``"onnx"``.
@@ -32,6 +38,8 @@ class ExportReport:
         original_size_bytes: the bytes of the Keras model's weights (float32
             parameters and BatchNormalization statistics; no optimizer state).
         samples: the number of images compared.
+        output: the output compared: the first of the model's serving
+            outputs (``probabilities``, or a task's own, e.g. ``score``).
 
     Example:
     >>> print(ExportReport("tflite", 0.004, 0.001, 0.99, 250_000, 1_000_000, 100))
@@ -45,6 +53,7 @@ class ExportReport:
     file_size_bytes: int
     original_size_bytes: int
     samples: int
+    output: str = PROBABILITIES
 
     def __str__(self) -> str:
         share = self.file_size_bytes / self.original_size_bytes
@@ -100,19 +109,21 @@ def compare(original: keras.Model, exported_path: str | os.PathLike, data: Any) 
         pixels = collect_images(data, "data")
     if not len(pixels):
         raise ValueError("`data` holds no images; pass at least one image.")
+    name = next(iter(output_shapes(original)))
     if (path / "saved_model.pb").is_file():
-        kind, exported = "saved_model", _run_saved_model(path, pixels)
+        kind, exported = "saved_model", _run_saved_model(path, pixels, name)
         size = sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
     elif path.suffix in (".tflite", ".onnx") and path.is_file():
         kind = path.suffix[1:]
-        exported = _run_tflite(path, pixels) if kind == "tflite" else _run_onnx(path, pixels)
+        run = _run_tflite if kind == "tflite" else _run_onnx
+        exported = run(path, pixels, name)
         size = path.stat().st_size
     else:
         raise ValueError(
             "`exported_path` must be a SavedModel directory, a .tflite or an .onnx file; "
             f"received {str(path)!r}."
         )
-    expected = keras.ops.convert_to_numpy(probabilities(original, pixels))
+    expected = keras.ops.convert_to_numpy(serving_outputs(original, pixels)[name])
     difference = np.abs(exported.astype("float64") - expected)
     return ExportReport(
         format=kind,
@@ -122,6 +133,7 @@ def compare(original: keras.Model, exported_path: str | os.PathLike, data: Any) 
         file_size_bytes=size,
         original_size_bytes=weights_size(original),
         samples=len(pixels),
+        output=name,
     )
 
 
@@ -141,31 +153,29 @@ def weights_size(model: keras.Model) -> int:
     )
 
 
-def _run_saved_model(path: Path, pixels: np.ndarray) -> np.ndarray:
+def _run_saved_model(path: Path, pixels: np.ndarray, output: str) -> np.ndarray:
     serve = tf.saved_model.load(str(path)).signatures["serving_default"]
     names = set(serve.structured_input_signature[1])
     if IMAGE_BYTES in names:
         inputs = {IMAGE_BYTES: tf.stack([tf.io.encode_png(image) for image in pixels])}
     else:
         inputs = {IMAGES: tf.constant(pixels)}
-    return serve(**inputs)[PROBABILITIES].numpy()
+    return serve(**inputs)[output].numpy()
 
 
-def _run_tflite(path: Path, pixels: np.ndarray) -> np.ndarray:
+def _run_tflite(path: Path, pixels: np.ndarray, output: str) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tf.lite.Interpreter's notice about LiteRT
         interpreter = tf.lite.Interpreter(model_path=str(path))
-    (source,) = interpreter.get_input_details()
-    (target,) = interpreter.get_output_details()
+    runner = interpreter.get_signature_runner("serving_default")
+    source = runner.get_input_details()[IMAGES]
+    target = runner.get_output_details()[output]
     batch = len(pixels) if source["shape_signature"][0] == -1 else 1
     outputs = []
     for start in range(0, len(pixels), batch):
         chunk = pixels[start : start + batch]
-        interpreter.resize_tensor_input(source["index"], chunk.shape)
-        interpreter.allocate_tensors()
-        interpreter.set_tensor(source["index"], _quantize(chunk, source))
-        interpreter.invoke()
-        outputs.append(_dequantize(interpreter.get_tensor(target["index"]), target))
+        result = runner(**{IMAGES: _quantize(chunk, source)})[output]
+        outputs.append(_dequantize(result, target))
     return np.concatenate(outputs)
 
 
@@ -184,6 +194,6 @@ def _dequantize(values: np.ndarray, details: dict) -> np.ndarray:
     return (values - zero_point) * scale if scale else values
 
 
-def _run_onnx(path: Path, pixels: np.ndarray) -> np.ndarray:
+def _run_onnx(path: Path, pixels: np.ndarray, output: str) -> np.ndarray:
     session = import_export_extra("onnxruntime").InferenceSession(str(path))
-    return session.run([PROBABILITIES], {IMAGES: pixels})[0]
+    return session.run([output], {IMAGES: pixels})[0]

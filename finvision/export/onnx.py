@@ -11,7 +11,7 @@ import keras
 import tensorflow as tf
 
 from finvision._files import staged_output
-from finvision.export._serving import PROBABILITIES, check_built_model, image_spec, probabilities
+from finvision.export._serving import check_built_model, image_spec, serving_outputs
 
 #: The ONNX opset written by default (supported by onnxruntime >= 1.17).
 DEFAULT_OPSET = 17
@@ -63,7 +63,7 @@ def to_onnx(
     spec = image_spec(None, (height, width, channels))
 
     def endpoint(pixels: Any) -> dict[str, Any]:
-        return {PROBABILITIES: probabilities(model, pixels)}
+        return serving_outputs(model, pixels)
 
     with staged_output(path, overwrite=overwrite) as staged:
         tf2onnx.convert.from_function(

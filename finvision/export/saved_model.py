@@ -16,14 +16,18 @@ from finvision.export._serving import (
     PROBABILITIES,
     check_built_model,
     image_spec,
-    probabilities,
+    output_shapes,
+    serving_outputs,
     write_serving_archive,
 )
 from finvision.models._task_checks import check_choice
 from finvision.models.operating_threshold import find_operating_threshold
-from finvision.models.text_recognition import TextLineRecognizer
+from finvision.models.task import Task
+from finvision.models.text_recognition import WIDTH_STRIDE
 
 INPUTS = ("image", "bytes")
+#: The white that pads line images to the widest of a request.
+PAPER = 255.0
 #: The input name of the ``input="bytes"`` signature (the TF Serving ``_bytes`` convention).
 IMAGE_BYTES = "image_bytes"
 
@@ -52,6 +56,13 @@ def to_saved_model(
     - output ``decision``: bool ``(None, K)``, ``probabilities >= threshold``,
       only for a model with an ``OperatingThreshold``.
 
+    A :class:`~finvision.models.Task` serves what its
+    :meth:`~finvision.models.Task.serving_outputs` returns (``labels`` and
+    ``decision`` come with an output ``probabilities`` of shape (None, K)):
+    a :class:`~finvision.models.SiameseVerifier` ``embeddings``, a
+    :class:`~finvision.models.TamperSegmenter` ``score`` (None, 1) and
+    ``mask`` (None, H, W, 1).
+
     ``image_bytes`` are decoded to the pixels the loaders give for the same file
     (:func:`~finvision.data.encoded.decode_encoded`: EXIF orientation, colour
     conversion, bilinear stretch to (H, W) without antialiasing), so a served
@@ -63,7 +74,11 @@ def to_saved_model(
     ``labels=`` names (negative, positive). A
     :class:`~finvision.models.TextLineRecognizer` outputs ``probabilities``
     (None, T, K), the softmax of its CTC logits, and ``texts`` (string,
-    (None,)), the greedy-decoded lines; it takes ``input="image"`` only.
+    (None,)), the greedy-decoded lines. A model of fixed height and free
+    width (the recognizer) takes ``image_bytes`` of any size: each line is
+    resized to the model's height keeping its aspect ratio and padded with
+    white to the widest line of the request (:func:`decode_lines`), as
+    ``TextLineRecognizer.predict_text`` does with arrays.
 
     Args:
         model: a built ``keras.Model`` from one image batch to one output.
@@ -101,42 +116,39 @@ def to_saved_model(
         isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1
     ):
         raise ValueError(f"`max_pixels` must be a positive int or None; received {max_pixels!r}.")
-    recognizer = isinstance(model, TextLineRecognizer)
-    if recognizer and labels is not None:
+    scores_shape = output_shapes(model).get(PROBABILITIES, ())
+    classifies = len(scores_shape) == 2
+    if labels is not None and not classifies:
         raise ValueError(
-            "`labels` cannot be used with a TextLineRecognizer (its alphabet names the "
-            f"classes); received {labels!r}."
+            f"`labels` cannot be used with a {type(model).__name__}: it has no output "
+            f"'probabilities' of shape (None, K) to name; received {labels!r}."
         )
+    if labels is not None:
+        _check_labels(labels, scores_shape[-1])
     threshold = find_operating_threshold(model)
-    classes = 2 if model.outputs[0].shape[-1] == 1 else model.outputs[0].shape[-1]
-    if labels is not None and (
-        isinstance(labels, str)
-        or len(labels) != classes
-        or not all(isinstance(label, str) for label in labels)
-    ):
-        raise ValueError(
-            f"`labels` must be {classes} class names (strings), one per output class"
-            f"{' (negative, positive)' if model.outputs[0].shape[-1] == 1 else ''}; "
-            f"received {labels!r}."
-        )
+    vocabularies = model.serving_vocabularies() if isinstance(model, Task) else {}
 
     def outputs(images: Any) -> dict[str, Any]:
-        scores = probabilities(model, images)
-        if recognizer:
-            return {PROBABILITIES: scores, "texts": greedy_texts(scores, model.alphabet)}
-        return {PROBABILITIES: scores, **_decisions(scores, threshold, labels)}
+        named = serving_outputs(model, images)
+        for name, vocabulary in vocabularies.items():
+            named[name] = spelled(named[name], vocabulary)
+        if classifies:
+            named.update(_decisions(named[PROBABILITIES], threshold, labels))
+        return named
 
     if input == "image":
         spec, endpoint = image_spec(None, (height, width, channels)), outputs
     else:
-        if height is None or width is None:
+        if height is None:
             raise ValueError(
-                "`input`='bytes' needs a model with a fixed input height and width; "
-                f"received a model taking {(height, width, channels)}: use input='image'."
+                "`input`='bytes' needs a model with a fixed input height; received a model "
+                f"taking {(height, width, channels)}: use input='image'."
             )
         spec = tf.TensorSpec((None,), tf.string, name=IMAGE_BYTES)
 
         def endpoint(image_bytes: Any) -> dict[str, Any]:
+            if width is None:
+                return outputs(decode_lines(image_bytes, height, channels, max_pixels))
             return outputs(decode_images(image_bytes, (height, width, channels), max_pixels))
 
     with staged_output(path, overwrite=overwrite) as staged:
@@ -148,6 +160,9 @@ def decode_images(
     image_bytes: Any, shape: tuple[int, int, int], max_pixels: int | None = MAX_PIXELS
 ) -> Any:
     """Decodes a batch of encoded images to float32 pixels ``(N, H, W, C)`` as the loaders do.
+
+    For a model of fixed height and free width (a text-line reader),
+    :func:`decode_lines` is used instead.
 
     Example:
     >>> png = tf.io.encode_png(tf.fill((2, 3, 1), tf.constant(7, tf.uint8)))
@@ -162,21 +177,71 @@ def decode_images(
     )
 
 
-def greedy_texts(scores: Any, alphabet: str) -> Any:
-    """Greedy CTC decoding in the graph: best class per step, repeats merged, blanks dropped.
+def decode_lines(
+    image_bytes: Any, height: int, channels: int, max_pixels: int | None = MAX_PIXELS
+) -> Any:
+    """Decodes encoded line images into one batch, as ``prepare_lines`` stacks arrays.
 
-    Gives the same texts as ``TextLineRecognizer.decode(logits)`` (greedy).
+    Each image is decoded at its upright stored size (as ``load_image(path)``),
+    resized to ``height`` keeping its aspect ratio (bilinear, antialiased)
+    when its height differs, and padded on the right with white to the widest
+    line of the request (at least ``WIDTH_STRIDE`` pixels).
 
     Example:
-    >>> scores = tf.one_hot([[1, 1, 0, 1, 2, 0]], 3)  # blank is class 0
-    >>> greedy_texts(scores, "ab").numpy().tolist()
-    [b'aab']
+    >>> lines = [tf.io.encode_png(tf.zeros((8, width, 1), tf.uint8)) for width in (4, 12)]
+    >>> batch = decode_lines(tf.stack(lines), 16, 1)
+    >>> tuple(batch.shape), float(batch[0, 0, -1, 0])  # 8 -> 24 px wide, padded with white
+    ((2, 16, 24, 1), 255.0)
     """
-    best = tf.argmax(scores, axis=-1, output_type=tf.int32)
-    previous = tf.pad(best[:, :-1], [[0, 0], [1, 0]], constant_values=-1)
-    keep = tf.logical_and(tf.not_equal(best, 0), tf.not_equal(best, previous))
-    characters = tf.gather(tf.constant(list(alphabet)), tf.maximum(best - 1, 0))
-    return tf.strings.reduce_join(tf.ragged.boolean_mask(characters, keep), axis=-1)
+
+    def columns_first(data: Any) -> Any:
+        image = decode_encoded(data, None, channels, max_pixels=max_pixels)
+        stored = tf.shape(image)
+        width = tf.cast(
+            tf.round(tf.cast(stored[1] * height, tf.float64) / tf.cast(stored[0], tf.float64)),
+            tf.int32,
+        )
+        image = tf.cond(
+            stored[0] == height,
+            lambda: image,
+            lambda: tf.image.resize(image, (height, tf.maximum(width, 1)), antialias=True),
+        )
+        return tf.transpose(image, [1, 0, 2])
+
+    ragged = tf.map_fn(
+        columns_first,
+        image_bytes,
+        fn_output_signature=tf.RaggedTensorSpec((None, height, channels), tf.float32, 0),
+    )
+    batch = ragged.to_tensor(default_value=PAPER)
+    short = tf.maximum(WIDTH_STRIDE - tf.shape(batch)[1], 0)
+    batch = tf.pad(batch, [[0, 0], [0, short], [0, 0], [0, 0]], constant_values=PAPER)
+    return tf.transpose(batch, [0, 2, 1, 3])
+
+
+def spelled(ids: Any, vocabulary: Sequence[str]) -> Any:
+    """Integer ids ``(N, T)`` as strings ``(N,)``: each row's entries joined, -1 skipped.
+
+    Example:
+    >>> spelled(tf.constant([[0, -1, 1, 1], [-1, -1, -1, -1]]), "ab").numpy().tolist()
+    [b'abb', b'']
+    """
+    ids = tf.convert_to_tensor(ids)
+    characters = tf.gather(tf.constant(list(vocabulary)), tf.maximum(ids, 0))
+    return tf.strings.reduce_join(tf.ragged.boolean_mask(characters, ids >= 0), axis=-1)
+
+
+def _check_labels(labels: Sequence[str], units: int) -> None:
+    classes = 2 if units == 1 else units
+    if (
+        isinstance(labels, str)
+        or len(labels) != classes
+        or not all(isinstance(label, str) for label in labels)
+    ):
+        raise ValueError(
+            f"`labels` must be {classes} class names (strings), one per output class"
+            f"{' (negative, positive)' if units == 1 else ''}; received {labels!r}."
+        )
 
 
 def _decisions(scores: Any, threshold: Any, labels: Sequence[str] | None) -> dict[str, Any]:

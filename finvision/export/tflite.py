@@ -14,11 +14,10 @@ from finvision._files import staged_output
 from finvision._stderr import native_stderr_silenced
 from finvision.export._representative import calibration, representative_images
 from finvision.export._serving import (
-    PROBABILITIES,
     check_built_model,
     image_spec,
     is_recurrent,
-    probabilities,
+    serving_outputs,
     write_serving_archive,
 )
 from finvision.models._task_checks import check_choice, check_positive_int
@@ -114,7 +113,7 @@ def to_tflite(
     images = representative_images(representative_data, shape) if quantization == "int8" else None
 
     def endpoint(pixels: Any) -> dict[str, Any]:
-        return {PROBABILITIES: probabilities(model, pixels)}
+        return serving_outputs(model, pixels)
 
     with (
         tempfile.TemporaryDirectory() as directory,

@@ -10,7 +10,7 @@ import keras
 from finvision.generative._checks import SIDE_STEP, check_image_shape
 from finvision.generative._config import base_config
 from finvision.models._task_checks import check_positive_int
-from finvision.models._task_config import from_config_keeping_frozen
+from finvision.models.task import from_config_keeping_frozen
 
 #: Upsampling stages: the seed map is ``image side / 8``.
 _STAGES = 3

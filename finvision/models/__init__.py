@@ -37,6 +37,7 @@ from finvision.models.registry import (
 )
 from finvision.models.sequence import TEMPORAL_LAYERS, SequenceClassifier
 from finvision.models.tamper import TamperSegmenter
+from finvision.models.task import Task
 from finvision.models.text_recognition import TextLineRecognizer, line_backbone
 from finvision.models.verification import SiameseVerifier
 from finvision.models.weights import adapt_input_kernel
@@ -58,6 +59,7 @@ __all__ = [
     "SequenceClassifier",
     "SiameseVerifier",
     "TamperSegmenter",
+    "Task",
     "TextLineRecognizer",
     "WeightsFile",
     "adapt_input_kernel",

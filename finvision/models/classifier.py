@@ -15,12 +15,11 @@ from finvision.models._task_checks import (
     check_positive_int,
     check_rate,
 )
-from finvision.models._task_config import base_task_config, task_from_config
-from finvision.models.task import PresetMixin
+from finvision.models.task import Task
 
 
 @keras.saving.register_keras_serializable(package="finvision")
-class ImageClassifier(PresetMixin, keras.Model):
+class ImageClassifier(Task):
     """Classifies whole images: document type, fraud/genuine, live/spoof.
 
     The backbone's final feature map is pooled, optionally dropped out, and fed
@@ -126,9 +125,39 @@ class ImageClassifier(PresetMixin, keras.Model):
             name=self.name,
         )
 
+    def serving_outputs(self, images: Any) -> dict[str, Any]:
+        """The exported output: ``probabilities`` ``(N, num_classes)``.
+
+        A linear head (``activation=None`` or ``"linear"``) gets its softmax,
+        or its sigmoid with one unit, so every export serves probabilities.
+
+        Args:
+            images: float32 raw pixels ``(N, H, W, C)``.
+
+        Returns:
+            ``{"probabilities": ...}``.
+
+        Example:
+        >>> import numpy as np
+        >>> from finvision.models import create_backbone
+        >>> backbone = create_backbone("resnet18", input_shape=(32, 32, 3))
+        >>> logits = ImageClassifier(backbone, 3, activation=None)
+        >>> outputs = logits.serving_outputs(np.zeros((1, 32, 32, 3), "float32"))
+        >>> round(float(keras.ops.sum(outputs["probabilities"])), 5)
+        1.0
+        """
+        outputs = self(images, training=False)
+        if self.activation in (None, "linear"):
+            outputs = (
+                keras.ops.sigmoid(outputs)
+                if self.num_classes == 1
+                else keras.ops.softmax(outputs, axis=-1)
+            )
+        return {"probabilities": outputs}
+
     def get_config(self) -> dict[str, Any]:
         return {
-            **base_task_config(self),
+            **super().get_config(),
             "num_classes": self.num_classes,
             "pooling": self.pooling,
             "dropout": self.dropout,
@@ -136,7 +165,3 @@ class ImageClassifier(PresetMixin, keras.Model):
             "head_dtype": self.head_dtype,
             "class_names": self.class_names,
         }
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> ImageClassifier:
-        return task_from_config(cls, config)

@@ -15,16 +15,15 @@ from finvision.models._task_checks import (
     check_positive_int,
     check_rate,
 )
-from finvision.models._task_config import base_task_config, task_from_config
 from finvision.models.frames import FramePositionEncoding, PerFrame
-from finvision.models.task import PresetMixin
+from finvision.models.task import Task
 
 #: The values of ``SequenceClassifier(temporal=...)``.
 TEMPORAL_LAYERS = ("lstm", "gru", "attention")
 
 
 @keras.saving.register_keras_serializable(package="finvision")
-class SequenceClassifier(PresetMixin, keras.Model):
+class SequenceClassifier(Task):
     """Classifies clips of frames: liveness from selfie clips, multi-page documents.
 
     The backbone runs on every frame (:class:`PerFrame`, the batched form of
@@ -137,7 +136,7 @@ class SequenceClassifier(PresetMixin, keras.Model):
 
     def get_config(self) -> dict[str, Any]:
         return {
-            **base_task_config(self),
+            **super().get_config(),
             "num_classes": self.num_classes,
             "temporal": self.temporal,
             "frames": self.frames,
@@ -149,10 +148,6 @@ class SequenceClassifier(PresetMixin, keras.Model):
             "head_dtype": self.head_dtype,
             "class_names": self.class_names,
         }
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> SequenceClassifier:
-        return task_from_config(cls, config)
 
 
 def _temporal_layers(

@@ -13,8 +13,7 @@ from finvision.models._task_checks import (
     check_positive_int,
     check_pyramid_backbone,
 )
-from finvision.models._task_config import base_task_config, task_from_config
-from finvision.models.task import PresetMixin
+from finvision.models.task import Task
 from finvision.preprocessing._layers import PIXEL_MAX
 from finvision.preprocessing.forensics import ErrorLevelAnalysis, SRMFilter
 
@@ -25,7 +24,7 @@ SRM_TRUNCATION = 3.0
 
 
 @keras.saving.register_keras_serializable(package="finvision")
-class TamperSegmenter(PresetMixin, keras.Model):
+class TamperSegmenter(Task):
     """Segments edited regions (copy-move, splice, replaced digits) of an image.
 
     A decoder on the backbone's ``pyramid_outputs`` gives a dense feature map:
@@ -153,9 +152,28 @@ class TamperSegmenter(PresetMixin, keras.Model):
         self.score_head = score_head
         self.head_dtype = keras.dtype_policies.get(head_dtype).name
 
+    def serving_outputs(self, images: Any) -> dict[str, Any]:
+        """The exported outputs: the image-level ``score`` first, then the ``mask``.
+
+        Args:
+            images: float32 raw pixels ``(N, H, W, C)``.
+
+        Returns:
+            ``{"score": (N, 1), "mask": (N, H, W, 1)}``, tamper probabilities.
+
+        Example:
+        >>> import numpy as np
+        >>> from finvision.models import create_backbone
+        >>> segmenter = TamperSegmenter(create_backbone("resnet18", input_shape=(32, 32, 3)))
+        >>> list(segmenter.serving_outputs(np.zeros((1, 32, 32, 3), "float32")))
+        ['score', 'mask']
+        """
+        outputs = self(images, training=False)
+        return {"score": outputs["score"], "mask": outputs["mask"]}
+
     def get_config(self) -> dict[str, Any]:
         return {
-            **base_task_config(self),
+            **super().get_config(),
             "decoder": self.decoder,
             "decoder_channels": self.decoder_channels,
             "forensic_inputs": list(self.forensic_inputs),
@@ -163,10 +181,6 @@ class TamperSegmenter(PresetMixin, keras.Model):
             "score_head": self.score_head,
             "head_dtype": self.head_dtype,
         }
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> TamperSegmenter:
-        return task_from_config(cls, config)
 
 
 def _validate_forensic_inputs(

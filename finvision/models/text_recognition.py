@@ -11,8 +11,7 @@ from keras import ops
 
 from finvision.documents.alphabets import decode_labels, encode_texts, resolve_alphabet
 from finvision.models._task_checks import check_positive_int
-from finvision.models._task_config import base_task_config, task_from_config
-from finvision.models.task import PresetMixin
+from finvision.models.task import Task
 from finvision.preprocessing.document import LUMA_WEIGHTS
 from finvision.preprocessing.normalization import BackboneNormalization
 
@@ -136,7 +135,7 @@ def prepare_lines(images: Any, height: int, channels: int) -> np.ndarray:
 
 
 @keras.saving.register_keras_serializable(package="finvision")
-class TextLineRecognizer(PresetMixin, keras.Model):
+class TextLineRecognizer(Task):
     """Reads one line of text: MRZ, MICR E-13B, courtesy amounts, or your alphabet.
 
     A convolutional backbone (:func:`line_backbone`) turns a line image of any
@@ -273,17 +272,17 @@ class TextLineRecognizer(PresetMixin, keras.Model):
             raise ValueError(f"`strategy` must be one of {STRATEGIES}; received {strategy!r}.")
         logits = ops.convert_to_tensor(logits, dtype="float32")
         steps = ops.shape(logits)[1]
-        lengths = ops.full((ops.shape(logits)[0],), steps, dtype="int32")
-        decoded, log_probabilities = ops.ctc_decode(
-            logits, lengths, strategy=strategy, beam_width=beam_width, top_paths=1, mask_index=0
-        )
         if strategy == "greedy":
-            best = ops.max(ops.log_softmax(logits, axis=-1), axis=-1)
-            log_probabilities = ops.sum(best, axis=1)
+            decoded = greedy_labels(logits)
+            log_probabilities = ops.sum(ops.max(ops.log_softmax(logits, axis=-1), axis=-1), axis=1)
         else:
-            log_probabilities = log_probabilities[:, 0]
+            lengths = ops.full((ops.shape(logits)[0],), steps, dtype="int32")
+            paths, scores = ops.ctc_decode(
+                logits, lengths, strategy=strategy, beam_width=beam_width, top_paths=1, mask_index=0
+            )
+            decoded, log_probabilities = paths[0], scores[:, 0]
         confidence = ops.exp(ops.cast(log_probabilities, "float32") / ops.cast(steps, "float32"))
-        labels = ops.convert_to_numpy(decoded[0])
+        labels = ops.convert_to_numpy(decoded)
         texts = [decode_labels(row, self.alphabet) for row in labels]
         return texts, ops.convert_to_numpy(confidence).astype("float32")
 
@@ -341,9 +340,45 @@ class TextLineRecognizer(PresetMixin, keras.Model):
             confidences.append(chunk_confidence)
         return (texts, np.concatenate(confidences)) if return_confidence else texts
 
+    def serving_outputs(self, images: Any) -> dict[str, Any]:
+        """The exported outputs: per-step ``probabilities`` and the greedy ``texts``.
+
+        ``probabilities`` ``(N, T, len(alphabet) + 1)`` is the softmax of the
+        logits; ``texts`` ``(N, T)`` holds the alphabet index of each
+        character the greedy reading starts at that step, -1 elsewhere (a
+        SavedModel spells them out, see :meth:`serving_vocabularies`). These
+        are the texts :meth:`decode` gives with ``strategy="greedy"``.
+
+        Args:
+            images: float32 raw pixels ``(N, height, W, channels)``.
+
+        Returns:
+            ``{"probabilities": ..., "texts": ...}``.
+
+        Example:
+        >>> reader = TextLineRecognizer("01", height=16, lstm_units=4)
+        >>> outputs = reader.serving_outputs(np.full((1, 16, 8, 1), 255, "float32"))
+        >>> tuple(outputs["probabilities"].shape), tuple(outputs["texts"].shape)
+        ((1, 2, 3), (1, 2))
+        """
+        logits = self(images, training=False)
+        return {
+            "probabilities": ops.softmax(logits, axis=-1),
+            "texts": greedy_labels(logits) - 1,
+        }
+
+    def serving_vocabularies(self) -> dict[str, Sequence[str]]:
+        """The ``texts`` output is read with the alphabet (see :meth:`Task.serving_vocabularies`).
+
+        Example:
+        >>> TextLineRecognizer("AB", height=16, lstm_units=4).serving_vocabularies()
+        {'texts': ('A', 'B')}
+        """
+        return {"texts": tuple(self.alphabet)}
+
     def get_config(self) -> dict[str, Any]:
         return {
-            **base_task_config(self),
+            **super().get_config(),
             "alphabet": self.alphabet,
             "height": self.height,
             "channels": self.channels,
@@ -351,9 +386,31 @@ class TextLineRecognizer(PresetMixin, keras.Model):
             "dropout": self.dropout,
         }
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> TextLineRecognizer:
-        return task_from_config(cls, config)
+
+def greedy_labels(logits: Any) -> Any:
+    """Greedy CTC decoding, step by step: the label where a character starts, 0 elsewhere.
+
+    Each step's best class is kept where it is not the blank (0) and differs
+    from the step before (repeats merge), as ``keras.ops.ctc_decode`` does
+    with ``strategy="greedy"``, but without compacting the rows, so it uses
+    only element-wise ops and traces into every export format.
+
+    Args:
+        logits: ``(N, T, K)`` scores; class 0 is the blank.
+
+    Returns:
+        int32 ``(N, T)``: class labels 1 to K-1 where a character is read, 0 elsewhere.
+
+    Example:
+    >>> scores = np.eye(3)[[[1, 1, 0, 1, 2, 2]]]  # blank is class 0
+    >>> ops.convert_to_numpy(greedy_labels(scores)).tolist()
+    [[1, 0, 0, 1, 2, 0]]
+    """
+    # top_k rather than argmax: Keras' TensorFlow argmax adds a BitwiseAnd, not a TFLite op.
+    best = ops.cast(ops.top_k(logits, k=1)[1][..., 0], "int32")
+    previous = ops.pad(best[:, :-1], [[0, 0], [1, 0]], constant_values=-1)
+    starts = ops.logical_and(ops.not_equal(best, 0), ops.not_equal(best, previous))
+    return ops.where(starts, best, ops.zeros_like(best))
 
 
 def _check_line_backbone(backbone: Any, height: int, channels: int) -> None:

@@ -15,12 +15,11 @@ from finvision.models._task_checks import (
     check_positive_int,
     check_rate,
 )
-from finvision.models._task_config import base_task_config, task_from_config
-from finvision.models.task import PresetMixin
+from finvision.models.task import Task
 
 
 @keras.saving.register_keras_serializable(package="finvision")
-class SiameseVerifier(PresetMixin, keras.Model):
+class SiameseVerifier(Task):
     """Maps images to L2-normalised embeddings; compares two images by cosine.
 
     One network embeds both images of a pair (hence "Siamese"): the backbone's
@@ -178,15 +177,32 @@ class SiameseVerifier(PresetMixin, keras.Model):
         head = ArcFaceHead(num_classes, name="arcface_centres")
         return keras.Model(images, head(self(images)), name=name or f"{self.name}_arcface")
 
+    def serving_outputs(self, images: Any) -> dict[str, Any]:
+        """The exported output: unit-norm ``embeddings`` ``(N, embedding_dim)``.
+
+        A served verifier embeds one image per request; compare two
+        embeddings by their dot product, as :meth:`score` does (an enrolled
+        signature's embedding is stored once, each cheque's is served).
+
+        Args:
+            images: float32 raw pixels ``(N, H, W, C)``.
+
+        Returns:
+            ``{"embeddings": ...}``.
+
+        Example:
+        >>> from finvision.models import create_backbone
+        >>> verifier = SiameseVerifier(create_backbone("resnet18", input_shape=(32, 32, 1)), 8)
+        >>> tuple(verifier.serving_outputs(np.zeros((2, 32, 32, 1), "float32"))["embeddings"].shape)
+        (2, 8)
+        """
+        return {"embeddings": self(images, training=False)}
+
     def get_config(self) -> dict[str, Any]:
         return {
-            **base_task_config(self),
+            **super().get_config(),
             "embedding_dim": self.embedding_dim,
             "pooling": self.pooling,
             "dropout": self.dropout,
             "head_dtype": self.head_dtype,
         }
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> SiameseVerifier:
-        return task_from_config(cls, config)

@@ -4,7 +4,8 @@ Every layer takes raw pixels in [0, 255] (uint8 or float), one image
 ``(H, W, C)`` or a batch ``(N, H, W, C)``, and returns float32 pixels, so they
 compose inside a model (and are saved and exported with it) or in ``tf.data``.
 Augmentations (``Random*``, ``DocumentAugmentation``) act with
-``training=True`` only.
+``training=True`` only, and also take Keras' dict form ``{"images": x,
+"segmentation_masks": m, "points": p}``: masks and points move with the pixels.
 
 Example:
 >>> import numpy as np
@@ -19,7 +20,12 @@ from finvision.preprocessing.composite import DocumentAugmentation
 from finvision.preprocessing.degradation import RandomJPEGQuality, RandomMotionBlur
 from finvision.preprocessing.document import ContrastStretch, Grayscale, ResizeWithPad
 from finvision.preprocessing.forensics import ErrorLevelAnalysis, SRMFilter
-from finvision.preprocessing.geometric import RandomPerspective, warp_perspective
+from finvision.preprocessing.geometric import (
+    RandomPerspective,
+    perspective_matrix,
+    warp_perspective,
+    warp_points,
+)
 from finvision.preprocessing.normalization import BackboneNormalization
 from finvision.preprocessing.photometric import (
     RandomBrightnessContrast,
@@ -47,6 +53,8 @@ __all__ = [
     "SRMFilter",
     "albumentations_map",
     "otsu_threshold",
+    "perspective_matrix",
     "sauvola_threshold",
     "warp_perspective",
+    "warp_points",
 ]

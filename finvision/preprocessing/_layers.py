@@ -4,6 +4,9 @@ Every image layer takes raw pixels in [0, 255] (uint8 or float), one image
 ``(H, W, C)`` or a batch ``(N, H, W, C)``, and returns float pixels of the same
 layout in the layer's dtype (float32 unless ``dtype=`` says otherwise, also under
 a mixed-precision policy, so raw pixels are never rounded to float16).
+
+Augmentations build on :class:`ImageLayer` in
+:mod:`finvision.preprocessing._augmentation`.
 """
 
 from __future__ import annotations
@@ -119,43 +122,3 @@ class ImageLayer(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple:
         return tuple(input_shape)
-
-
-class RandomImageLayer(ImageLayer):
-    """An augmentation: active with ``training=True``, the identity otherwise.
-
-    Each image of a batch is augmented independently, with its own random
-    parameters, with probability ``probability``. ``seed`` makes the sequence of
-    outputs reproducible: the same layer configuration called on the same inputs
-    gives the same outputs, run after run.
-    """
-
-    def __init__(self, probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.probability = check_fraction("probability", probability)
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
-
-    def transform_batch(self, images: Any, training: bool) -> Any:
-        if not training or self.probability == 0.0:
-            return images
-        augmented = self.augment(images)
-        if self.probability == 1.0:
-            return augmented
-        chosen = self.uniform(images, 0.0, 1.0) < self.probability
-        return ops.where(ops.reshape(chosen, (-1, 1, 1, 1)), augmented, images)
-
-    def augment(self, images: Any) -> Any:
-        """Augments every image of a float batch ``(N, H, W, C)``."""
-        raise NotImplementedError
-
-    def uniform(self, images: Any, low: float, high: float) -> Any:
-        """Draws one value per image of the batch, uniformly in [low, high)."""
-        return keras.random.uniform(
-            (ops.shape(images)[0],), low, high, dtype="float32", seed=self.seed_generator
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        config.update(probability=self.probability, seed=self.seed)
-        return config

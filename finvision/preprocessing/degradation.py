@@ -8,8 +8,9 @@ from typing import Any
 import keras
 from keras import ops
 
+from finvision.preprocessing._augmentation import RandomImageLayer
 from finvision.preprocessing._jpeg import jpeg_round_trip, require_tensorflow
-from finvision.preprocessing._layers import PIXEL_MAX, RandomImageLayer, value_range
+from finvision.preprocessing._layers import PIXEL_MAX, value_range
 
 
 @keras.saving.register_keras_serializable(package="finvision")
@@ -50,10 +51,13 @@ class RandomJPEGQuality(RandomImageLayer):
             raise ValueError(f"`quality` must be integers in [1, 100]; received {quality!r}.")
         self.quality = (int(low), int(high))
 
-    def augment(self, images: Any) -> Any:
+    def draw_parameters(self, images: Any, seed: keras.random.SeedGenerator) -> dict[str, Any]:
         low, high = self.quality
-        quality = ops.floor(self.uniform(images, low, high + 1.0))
-        return jpeg_round_trip(images, ops.minimum(quality, high))
+        quality = ops.floor(self.uniform(images, low, high + 1.0, seed))
+        return {"quality": ops.minimum(quality, high)}  # integers, float32
+
+    def augment_images(self, images: Any, transformation: dict[str, Any]) -> Any:
+        return jpeg_round_trip(images, transformation["quality"])
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "quality": list(self.quality)}
@@ -163,10 +167,17 @@ class RandomMotionBlur(RandomImageLayer):
         self.length = value_range("length", length, 1.0, 255.0)
         self.kernel_size = 2 * math.ceil((self.length[1] - 1.0) / 2.0) + 1
 
-    def augment(self, images: Any) -> Any:
-        lengths = self.uniform(images, *self.length)
-        angles = self.uniform(images, 0.0, math.pi)
-        blurred = filter_each(images, motion_blur_kernels(lengths, angles, self.kernel_size))
+    def draw_parameters(self, images: Any, seed: keras.random.SeedGenerator) -> dict[str, Any]:
+        return {
+            "length": self.uniform(images, *self.length, seed),
+            "angle": self.uniform(images, 0.0, math.pi, seed),
+        }
+
+    def augment_images(self, images: Any, transformation: dict[str, Any]) -> Any:
+        kernels = motion_blur_kernels(
+            transformation["length"], transformation["angle"], self.kernel_size
+        )
+        blurred = filter_each(images, kernels)
         return ops.clip(blurred, 0.0, PIXEL_MAX)  # kernel sums may round past 1
 
     def get_config(self) -> dict[str, Any]:

@@ -8,12 +8,8 @@ from typing import Any
 import keras
 from keras import ops
 
-from finvision.preprocessing._layers import (
-    PIXEL_MAX,
-    RandomImageLayer,
-    check_fraction,
-    value_range,
-)
+from finvision.preprocessing._augmentation import RandomImageLayer
+from finvision.preprocessing._layers import PIXEL_MAX, check_fraction, value_range
 
 
 def _per_image(values: Any) -> Any:
@@ -21,11 +17,13 @@ def _per_image(values: Any) -> Any:
     return ops.reshape(values, (-1, 1, 1, 1))
 
 
-def _random_points(layer: RandomImageLayer, images: Any) -> tuple[Any, Any]:
-    """One uniformly random pixel position ``(y, x)`` per image, shaped ``(N, 1, 1, 1)``."""
+def _random_points(
+    layer: RandomImageLayer, images: Any, seed: keras.random.SeedGenerator
+) -> tuple[Any, Any]:
+    """One uniformly random pixel position ``(y, x)`` per image, each ``(N,)``."""
     shape = ops.shape(images)
-    y = _per_image(layer.uniform(images, 0.0, 1.0)) * ops.cast(shape[1], "float32")
-    x = _per_image(layer.uniform(images, 0.0, 1.0)) * ops.cast(shape[2], "float32")
+    y = layer.uniform(images, 0.0, 1.0, seed) * ops.cast(shape[1], "float32")
+    x = layer.uniform(images, 0.0, 1.0, seed) * ops.cast(shape[2], "float32")
     return y, x
 
 
@@ -113,9 +111,14 @@ class RandomBrightnessContrast(RandomImageLayer):
         self.brightness = check_fraction("brightness", brightness)
         self.contrast = check_fraction("contrast", contrast)
 
-    def augment(self, images: Any) -> Any:
-        shift = _per_image(self.uniform(images, -self.brightness, self.brightness))
-        gain = _per_image(self.uniform(images, 1.0 - self.contrast, 1.0 + self.contrast))
+    def draw_parameters(self, images: Any, seed: keras.random.SeedGenerator) -> dict[str, Any]:
+        return {
+            "shift": self.uniform(images, -self.brightness, self.brightness, seed),
+            "gain": self.uniform(images, 1.0 - self.contrast, 1.0 + self.contrast, seed),
+        }
+
+    def augment_images(self, images: Any, transformation: dict[str, Any]) -> Any:
+        shift, gain = _per_image(transformation["shift"]), _per_image(transformation["gain"])
         mean = ops.mean(images, axis=(1, 2, 3), keepdims=True)
         return ops.clip((images - mean) * gain + mean + shift * PIXEL_MAX, 0.0, PIXEL_MAX)
 
@@ -156,10 +159,15 @@ class RandomGaussianNoise(RandomImageLayer):
         super().__init__(probability, seed, **kwargs)
         self.stddev = value_range("stddev", stddev, 0.0, PIXEL_MAX)
 
-    def augment(self, images: Any) -> Any:
-        sigma = _per_image(self.uniform(images, *self.stddev))
-        noise = standard_normal(ops.shape(images), self.seed_generator)
-        return ops.clip(images + noise * sigma, 0.0, PIXEL_MAX)
+    def draw_parameters(self, images: Any, seed: keras.random.SeedGenerator) -> dict[str, Any]:
+        return {
+            "stddev": self.uniform(images, *self.stddev, seed),
+            "noise": standard_normal(ops.shape(images), seed),  # (N, H, W, C)
+        }
+
+    def augment_images(self, images: Any, transformation: dict[str, Any]) -> Any:
+        sigma = _per_image(transformation["stddev"])
+        return ops.clip(images + transformation["noise"] * sigma, 0.0, PIXEL_MAX)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "stddev": list(self.stddev)}
@@ -203,12 +211,22 @@ class RandomGlare(RandomImageLayer):
         self.intensity = value_range("intensity", intensity, 0.0, 1.0)
         self.radius = value_range("radius", radius, 1e-3, 10.0)
 
-    def augment(self, images: Any) -> Any:
+    def draw_parameters(self, images: Any, seed: keras.random.SeedGenerator) -> dict[str, Any]:
+        center_y, center_x = _random_points(self, images, seed)
+        return {
+            "center_y": center_y,
+            "center_x": center_x,
+            "radius_y": self.uniform(images, *self.radius, seed),  # fractions of the side
+            "radius_x": self.uniform(images, *self.radius, seed),
+            "strength": self.uniform(images, *self.intensity, seed),
+        }
+
+    def augment_images(self, images: Any, transformation: dict[str, Any]) -> Any:
         y, x, side = pixel_grid(images)
-        center_y, center_x = _random_points(self, images)
-        radius_y = _per_image(self.uniform(images, *self.radius)) * side
-        radius_x = _per_image(self.uniform(images, *self.radius)) * side
-        strength = _per_image(self.uniform(images, *self.intensity))
+        center_y, center_x = (_per_image(transformation[k]) for k in ("center_y", "center_x"))
+        radius_y = _per_image(transformation["radius_y"]) * side
+        radius_x = _per_image(transformation["radius_x"]) * side
+        strength = _per_image(transformation["strength"])
         distance = ((y - center_y) / radius_y) ** 2 + ((x - center_x) / radius_x) ** 2
         spot = strength * ops.exp(-0.5 * distance)
         return images + (PIXEL_MAX - images) * spot
@@ -260,13 +278,22 @@ class RandomShadow(RandomImageLayer):
             raise ValueError(f"`softness` must be > 0; received {softness!r}.")
         self.softness = float(softness)
 
-    def augment(self, images: Any) -> Any:
+    def draw_parameters(self, images: Any, seed: keras.random.SeedGenerator) -> dict[str, Any]:
+        point_y, point_x = _random_points(self, images, seed)
+        return {
+            "point_y": point_y,
+            "point_x": point_x,
+            "angle": self.uniform(images, 0.0, 2.0 * math.pi, seed),
+            "darkness": self.uniform(images, *self.darkness, seed),
+        }
+
+    def augment_images(self, images: Any, transformation: dict[str, Any]) -> Any:
         y, x, side = pixel_grid(images)
-        point_y, point_x = _random_points(self, images)
-        angle = _per_image(self.uniform(images, 0.0, 2.0 * math.pi))
+        point_y, point_x = (_per_image(transformation[k]) for k in ("point_y", "point_x"))
+        angle = _per_image(transformation["angle"])
         signed = (x - point_x) * ops.cos(angle) + (y - point_y) * ops.sin(angle)
         shadow = ops.sigmoid(signed / (self.softness * side))
-        darkness = _per_image(self.uniform(images, *self.darkness))
+        darkness = _per_image(transformation["darkness"])
         return images * (1.0 - darkness * shadow)
 
     def get_config(self) -> dict[str, Any]:

@@ -28,9 +28,12 @@ def test_classifier_runs_in_onnxruntime(exported, classifier, images):
 def test_recognizer_keeps_a_free_width(exported, recognizer, lines):
     run = session(exported["reader_onnx"])
     wider = np.concatenate([lines, lines], axis=2)
-    (result,) = run.run(None, {"images": wider})
-    expected = export._serving.probabilities(recognizer, wider)
+    result, ids = run.run(["probabilities", "texts"], {"images": wider})
+    expected = export._serving.serving_outputs(recognizer, wider)["probabilities"]
     np.testing.assert_allclose(result, np.asarray(expected), atol=1e-4)
+    # The ids are the greedy reading, -1 where no character starts.
+    texts = ["".join(recognizer.alphabet[i] for i in row if i >= 0) for row in ids]
+    assert texts == recognizer.decode(np.log(result))[0]
 
 
 def test_missing_extra_names_the_install_command(monkeypatch, tmp_path, classifier):

@@ -10,6 +10,7 @@ from PIL import Image
 
 from finvision import export
 from finvision.callbacks import OperatingThreshold
+from finvision.models.text_recognition import prepare_lines
 from tests.export.conftest import NAMES, SIZE
 
 
@@ -110,11 +111,29 @@ def test_recognizer_signature_gives_texts_like_decode(exported, recognizer, line
     assert [text.decode() for text in result["texts"].numpy()] == texts
 
 
-def test_wrong_labels_and_bytes_for_any_width(tmp_path, classifier, recognizer):
+def test_recognizer_bytes_signature_reads_lines_of_any_size_like_predict_text(tmp_path, recognizer):
+    rng = np.random.default_rng(4)
+    # A grey line at the model's height and an RGB one twice as tall: resized to 32 px
+    # keeping the aspect ratio, then padded with white to the widest (50 px).
+    gray = rng.integers(0, 256, (32, 40, 1)).astype("uint8")
+    colour = rng.integers(0, 256, (64, 100, 3)).astype("uint8")
+    path = export.to_saved_model(recognizer, tmp_path / "lines", input="bytes")
+    encoded = tf.stack([tf.io.encode_png(gray), tf.io.encode_png(colour)])
+    result = serving(path)(image_bytes=encoded)
+    batch = prepare_lines([gray, colour], 32, 1)
+    assert batch.shape == (2, 32, 50, 1)
+    probabilities = keras.ops.softmax(recognizer.predict(batch, verbose=0)).numpy()
+    np.testing.assert_allclose(result["probabilities"].numpy(), probabilities, atol=1e-4)
+    texts = [text.decode() for text in result["texts"].numpy()]
+    assert texts == recognizer.predict_text([gray, colour])
+
+
+def test_wrong_labels_and_bytes_for_any_height(tmp_path, classifier):
     with pytest.raises(ValueError, match=r"`labels` must be 3 class names.*\['a', 'b'\]"):
         export.to_saved_model(classifier, tmp_path / "a", labels=["a", "b"])
-    with pytest.raises(ValueError, match=r"`input`='bytes' needs .*\(32, None, 1\)"):
-        export.to_saved_model(recognizer, tmp_path / "b", input="bytes")
+    free = keras.Sequential([keras.Input((None, None, 3)), keras.layers.GlobalAveragePooling2D()])
+    with pytest.raises(ValueError, match=r"`input`='bytes' needs .*height.*\(None, None, 3\)"):
+        export.to_saved_model(free, tmp_path / "b", input="bytes")
     with pytest.raises(
         ValueError, match=r"`input` must be one of \('image', 'bytes'\); received 'png'"
     ):

@@ -28,6 +28,8 @@ KERAS_BASES = (
     keras.losses.Loss,
     keras.optimizers.Optimizer,
 )
+#: Public base classes that are never built themselves; each subclass has its case.
+ABSTRACT_BASES = (models.Task,)
 POLICIES = ("float32", "mixed_float16")
 SIZE = 32
 RNG = np.random.default_rng(0)
@@ -106,7 +108,8 @@ def public_classes() -> dict[str, type]:
     for module in PUBLIC_MODULES:
         for name in module.__all__:
             candidate = getattr(module, name)
-            if inspect.isclass(candidate) and issubclass(candidate, KERAS_BASES):
+            is_keras = inspect.isclass(candidate) and issubclass(candidate, KERAS_BASES)
+            if is_keras and candidate not in ABSTRACT_BASES:
                 found[keras.saving.get_registered_name(candidate)] = candidate
     for name, candidate in keras.saving.get_custom_objects().items():
         if name.startswith("finvision>"):

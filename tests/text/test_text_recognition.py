@@ -6,8 +6,13 @@ import keras
 import numpy as np
 import pytest
 
-from finvision.documents.alphabets import encode_texts, resolve_alphabet
-from finvision.models.text_recognition import TextLineRecognizer, line_backbone, prepare_lines
+from finvision.documents.alphabets import decode_labels, encode_texts, resolve_alphabet
+from finvision.models.text_recognition import (
+    TextLineRecognizer,
+    greedy_labels,
+    line_backbone,
+    prepare_lines,
+)
 
 # 16 x 10 px glyph cells (2.5 CTC steps each, so repeats like "11" can be separated).
 GLYPHS = {
@@ -187,3 +192,16 @@ def test_lines_narrower_than_one_time_step_are_padded_with_paper_and_read(reader
     assert (batch[0, :, :width] == 0).all() and (batch[0, :, width:] == 255).all()
     texts, confidence = reader.predict_text([line], return_confidence=True)
     assert len(texts) == 1 and 0 < confidence[0] <= 1
+
+
+def test_greedy_decoding_matches_tensorflows_ctc_greedy_decoder():
+    # Random logits with long runs and many blanks, against keras.ops.ctc_decode (TF's
+    # ctc_greedy_decoder) as the oracle.
+    rng = np.random.default_rng(7)
+    best = np.repeat(rng.integers(0, 4, (16, 10)), 3, axis=1)
+    logits = rng.normal(0, 0.1, (16, 30, 4)) + 3 * np.eye(4)[best]
+    decoded, _ = keras.ops.ctc_decode(logits, np.full(16, 30), strategy="greedy", mask_index=0)
+    expected = [decode_labels(row, "abc") for row in keras.ops.convert_to_numpy(decoded[0])]
+    ours = keras.ops.convert_to_numpy(greedy_labels(logits))
+    assert [decode_labels(row, "abc") for row in ours] == expected
+    assert any(len(text) > 5 for text in expected)
