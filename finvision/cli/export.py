@@ -6,13 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from finvision._export_formats import FORMATS
 from finvision._files import check_output_path
 from finvision.cli._common import HelpFormatter, UsageError, image_size_of, load_model
 
-FORMATS = ("saved_model", "tflite", "onnx")
-QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
-#: The file name ending each single-file format needs.
-SUFFIXES = {"tflite": ".tflite", "onnx": ".onnx"}
+#: ``--quantization`` values: the TFLite ones, float32 (None) spelled "none".
+QUANTIZATIONS = tuple(value or "none" for value in FORMATS["tflite"].quantizations)
 
 
 def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -29,7 +28,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
         ),
     )
     parser.add_argument("model", metavar="MODEL", help="a .keras file or a preset directory")
-    parser.add_argument("--format", choices=FORMATS, required=True, help="the export format")
+    parser.add_argument("--format", choices=list(FORMATS), required=True, help="the export format")
     parser.add_argument("--out", type=Path, required=True, help="the file or directory to write")
     parser.add_argument("--quantization", choices=QUANTIZATIONS, default="none", help="TFLite only")
     parser.add_argument(
@@ -39,7 +38,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument(
         "--input",
-        choices=["image", "bytes"],
+        choices=FORMATS["saved_model"].inputs,
         default="image",
         help="SavedModel only: uint8 images or encoded JPEG/PNG bytes",
     )
@@ -55,7 +54,7 @@ def run(arguments: argparse.Namespace) -> int:
         raise UsageError(
             f"--quantization applies to --format tflite; received --format {arguments.format}."
         )
-    suffix = SUFFIXES.get(arguments.format)
+    suffix = FORMATS[arguments.format].suffix
     if suffix and arguments.out.suffix != suffix:
         raise UsageError(
             f"--out must end in {suffix!r} for --format {arguments.format}; "

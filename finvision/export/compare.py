@@ -12,6 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from finvision._export_formats import format_of
 from finvision.export._representative import collect_images
 from finvision.export._serving import (
     IMAGES,
@@ -109,24 +110,20 @@ def compare(original: keras.Model, exported_path: str | os.PathLike, data: Any) 
         pixels = collect_images(data, "data")
     if not len(pixels):
         raise ValueError("`data` holds no images; pass at least one image.")
-    name = next(iter(output_shapes(original)))
-    if (path / "saved_model.pb").is_file():
-        kind, exported = "saved_model", _run_saved_model(path, pixels, name)
-        size = sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
-    elif path.suffix in (".tflite", ".onnx") and path.is_file():
-        kind = path.suffix[1:]
-        run = _run_tflite if kind == "tflite" else _run_onnx
-        exported = run(path, pixels, name)
-        size = path.stat().st_size
-    else:
+    found = format_of(path)
+    if found is None:
         raise ValueError(
             "`exported_path` must be a SavedModel directory, a .tflite or an .onnx file; "
             f"received {str(path)!r}."
         )
+    name = next(iter(output_shapes(original)))
+    exported = _RUNTIMES[found.name](path, pixels, name)
+    files = path.rglob("*") if path.is_dir() else [path]
+    size = sum(item.stat().st_size for item in files if item.is_file())
     expected = keras.ops.convert_to_numpy(serving_outputs(original, pixels)[name])
     difference = np.abs(exported.astype("float64") - expected)
     return ExportReport(
-        format=kind,
+        format=found.name,
         max_abs_difference=float(difference.max()),
         mean_abs_difference=float(difference.mean()),
         top1_agreement=float(np.mean(_top1(exported) == _top1(expected))),
@@ -197,3 +194,7 @@ def _dequantize(values: np.ndarray, details: dict) -> np.ndarray:
 def _run_onnx(path: Path, pixels: np.ndarray, output: str) -> np.ndarray:
     session = import_export_extra("onnxruntime").InferenceSession(str(path))
     return session.run([output], {IMAGES: pixels})[0]
+
+
+#: How each format runs, by format name.
+_RUNTIMES = {"saved_model": _run_saved_model, "tflite": _run_tflite, "onnx": _run_onnx}

@@ -10,6 +10,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from finvision._export_formats import check_suffix
 from finvision._files import staged_output
 from finvision.export._serving import check_built_model, image_spec, serving_outputs
 
@@ -57,8 +58,7 @@ def to_onnx(
     [('images', 'tensor(uint8)')]
     """
     height, width, channels = check_built_model(model)
-    if Path(path).suffix != ".onnx":
-        raise ValueError(f"`path` must end in '.onnx'; received {str(path)!r}.")
+    check_suffix(path, "onnx")
     tf2onnx = import_export_extra("tf2onnx")
     spec = image_spec(None, (height, width, channels))
 

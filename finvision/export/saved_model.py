@@ -10,6 +10,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from finvision._export_formats import FORMATS
 from finvision._files import staged_output
 from finvision.data.encoded import MAX_PIXELS, decode_encoded
 from finvision.export._serving import (
@@ -25,7 +26,8 @@ from finvision.models.operating_threshold import find_operating_threshold
 from finvision.models.task import Task
 from finvision.models.text_recognition import WIDTH_STRIDE
 
-INPUTS = ("image", "bytes")
+#: The ``input=`` values :func:`to_saved_model` takes.
+INPUTS = FORMATS["saved_model"].inputs
 #: The white that pads line images to the widest of a request.
 PAPER = 255.0
 #: The input name of the ``input="bytes"`` signature (the TF Serving ``_bytes`` convention).

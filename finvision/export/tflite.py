@@ -10,6 +10,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from finvision._export_formats import FORMATS, check_suffix
 from finvision._files import staged_output
 from finvision._stderr import native_stderr_silenced
 from finvision.export._representative import calibration, representative_images
@@ -22,7 +23,8 @@ from finvision.export._serving import (
 )
 from finvision.models._task_checks import check_choice, check_positive_int
 
-QUANTIZATIONS = (None, "float16", "dynamic", "int8")
+#: The ``quantization=`` values :func:`to_tflite` takes.
+QUANTIZATIONS = FORMATS["tflite"].quantizations
 
 
 def to_tflite(
@@ -91,8 +93,7 @@ def to_tflite(
     """  # noqa: E501
     height, width, channels = check_built_model(model)
     check_choice("quantization", quantization, QUANTIZATIONS)
-    if Path(path).suffix != ".tflite":
-        raise ValueError(f"`path` must end in '.tflite'; received {str(path)!r}.")
+    check_suffix(path, "tflite")
     if quantization == "int8" and representative_data is None:
         raise ValueError(
             "`representative_data` is required for quantization='int8': pass 100 to 200 "
