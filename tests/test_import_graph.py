@@ -74,3 +74,23 @@ def test_document_knowledge_and_data_stay_below_the_models():
     assert "finvision.documents" in graph["finvision.data"]
     assert "finvision.models" not in graph["finvision.data"]
     assert "finvision.callbacks" not in graph["finvision.export"]  # OperatingThreshold: models
+
+
+def private_imports_across_packages() -> list[str]:
+    """``file -> module`` for each import of another subpackage's private (``_``) module."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        relative = path.relative_to(PACKAGE.parent).with_suffix("")
+        source = unit(".".join(relative.parts))
+        for module in imported_modules(path):
+            parts = module.split(".")
+            if unit(module) != source and any(
+                part.startswith("_") and not part.startswith("__") for part in parts[2:]
+            ):
+                found.append(f"{relative.as_posix()} -> {module}")
+    return sorted(found)
+
+
+def test_no_package_imports_another_packages_private_module():
+    # The floor modules (finvision._validation, finvision._files, ...) are shared on purpose.
+    assert private_imports_across_packages() == []

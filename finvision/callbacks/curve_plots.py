@@ -11,8 +11,8 @@ from typing import Any
 import keras
 
 from finvision._files import check_directory_path, write_bytes
-from finvision.callbacks import _figures, _validation
-from finvision.metrics._checks import as_binary_labels, as_scores
+from finvision.callbacks import _figures, held_out
+from finvision.metrics.inputs import as_binary_labels, as_scores
 from finvision.models.operating_threshold import find_operating_threshold
 
 
@@ -87,7 +87,7 @@ class CurvePlots(keras.callbacks.Callback):
                 "CurvePlots(log_dir=...) writes TensorBoard images, which needs the "
                 "tensorboard package: pip install tensorboard"
             )
-        _validation.check_validation_data(validation_data)
+        held_out.check_validation_data(validation_data)
         if every_n_epochs is not None and (
             isinstance(every_n_epochs, bool)
             or not isinstance(every_n_epochs, int)
@@ -158,8 +158,8 @@ class CurvePlots(keras.callbacks.Callback):
         ...     [path.name for path in plots.plot("best")]
         ['best_roc.png', 'best_det.png', 'best_confusion.png']
         """
-        labels, scores = _validation.binary_scores(
-            *_validation.predict(self.model, self.validation_data, self.batch_size),
+        labels, scores = held_out.binary_scores(
+            *held_out.predict(self.model, self.validation_data, self.batch_size),
             self.positive_class,
         )
         labels, scores = as_binary_labels(labels, "y"), as_scores(scores, "model scores")

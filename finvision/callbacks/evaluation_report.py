@@ -9,9 +9,9 @@ from typing import Any
 import keras
 import numpy as np
 
-from finvision.callbacks import _validation
+from finvision.callbacks import held_out
 from finvision.metrics import biometric, pad, risk
-from finvision.metrics._checks import as_binary_labels, as_scores, as_threshold
+from finvision.metrics.inputs import as_binary_labels, as_scores, as_threshold
 
 ScoreMetric = Callable[[np.ndarray, np.ndarray, Any, float], float]
 
@@ -106,7 +106,7 @@ class EvaluationReport(keras.callbacks.Callback):
         prefix: str = "val_",
     ) -> None:
         super().__init__()
-        _validation.check_validation_data(validation_data)
+        held_out.check_validation_data(validation_data)
         if isinstance(every_n_epochs, bool) or not isinstance(every_n_epochs, int):
             raise ValueError(f"`every_n_epochs` must be an int >= 1; received {every_n_epochs!r}.")
         if every_n_epochs < 1:
@@ -125,10 +125,10 @@ class EvaluationReport(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if (epoch + 1) % self.every_n_epochs:
             return
-        y_true, y_pred = _validation.predict(self.model, self.validation_data, self.batch_size)
+        y_true, y_pred = held_out.predict(self.model, self.validation_data, self.batch_size)
         results = {}
         if self.builtin:
-            labels, scores = _validation.binary_scores(y_true, y_pred, self.positive_class)
+            labels, scores = held_out.binary_scores(y_true, y_pred, self.positive_class)
             labels, scores = as_binary_labels(labels, "y"), as_scores(scores, "model scores")
             for name in self.builtin:
                 value = BUILTIN_METRICS[name](labels, scores, self.species, self.threshold)

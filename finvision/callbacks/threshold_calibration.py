@@ -11,9 +11,10 @@ import keras
 import numpy as np
 
 from finvision._files import write_text
-from finvision.callbacks import _validation
+from finvision._validation import check_fraction
+from finvision.callbacks import held_out
 from finvision.metrics import pad, risk
-from finvision.metrics._checks import as_binary_labels, as_rate, as_scores
+from finvision.metrics.inputs import as_binary_labels, as_scores
 from finvision.models.operating_threshold import find_operating_threshold
 
 
@@ -95,7 +96,7 @@ class ThresholdCalibration(keras.callbacks.Callback):
         batch_size: int = 256,
     ) -> None:
         super().__init__()
-        _validation.check_validation_data(validation_data)
+        held_out.check_validation_data(validation_data)
         targets = {
             name: value
             for name, value in (("fpr", target_fpr), ("fmr", target_fmr), ("apcer", target_apcer))
@@ -107,7 +108,7 @@ class ThresholdCalibration(keras.callbacks.Callback):
                 f"{', '.join(f'target_{name}' for name in targets)}."
             )
         self.target_name, target = next(iter(targets.items()), ("fpr", 0.01))
-        self.target = as_rate(target, f"target_{self.target_name}")
+        self.target = check_fraction(f"target_{self.target_name}", target)
         if species is not None and self.target_name != "apcer":
             raise ValueError("`species` applies to `target_apcer` only.")
         if isinstance(every_n_epochs, bool) or not isinstance(every_n_epochs, int):
@@ -135,8 +136,8 @@ class ThresholdCalibration(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if (epoch + 1) % self.every_n_epochs:
             return
-        labels, scores = _validation.binary_scores(
-            *_validation.predict(self.model, self.validation_data, self.batch_size),
+        labels, scores = held_out.binary_scores(
+            *held_out.predict(self.model, self.validation_data, self.batch_size),
             self.positive_class,
         )
         labels, scores = as_binary_labels(labels, "y"), as_scores(scores, "model scores")

@@ -38,7 +38,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
 
 def run(arguments: argparse.Namespace) -> int:
     """Evaluates; see ``finvision evaluate --help``."""
-    from finvision.callbacks._validation import predict
+    from finvision.callbacks.held_out import predict
     from finvision.cli._report import evaluate_predictions
 
     model = load_model(arguments.model)

@@ -84,7 +84,7 @@ def run(arguments: argparse.Namespace) -> int:
     import keras
 
     from finvision import models, transfer
-    from finvision.callbacks._validation import predict
+    from finvision.callbacks.held_out import predict
     from finvision.cli._report import evaluate_predictions
 
     keras.utils.set_random_seed(arguments.seed)

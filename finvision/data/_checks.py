@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
+
+from finvision._validation import check_choice
 
 COLOR_MODES = {"rgb": 3, "grayscale": 1}
 ON_ERROR = ("skip", "raise")
@@ -45,29 +46,6 @@ def image_size(value: Any) -> tuple[int, int]:
     ):
         return int(value[0]), int(value[1])
     raise ValueError(f"`image_size` must be a pair of positive ints, received {value!r}.")
-
-
-def one_of(value: Any, name: str, allowed: Sequence[str]) -> str:
-    """Returns ``value`` if it is one of ``allowed``, or raises a clear error.
-
-    Args:
-        value: the received value.
-        name: the argument's name, for the error message.
-        allowed: the accepted values.
-
-    Returns:
-        ``value`` unchanged.
-
-    Raises:
-        ValueError: if ``value`` is not in ``allowed``.
-
-    Example:
-    >>> one_of("rgb", "color_mode", ("rgb", "grayscale"))
-    'rgb'
-    """
-    if isinstance(value, str) and value in allowed:
-        return value
-    raise ValueError(f"`{name}` must be one of {tuple(allowed)}, received {value!r}.")
 
 
 def batch_size(value: Any) -> int | None:
@@ -124,7 +102,7 @@ def split_arguments(validation_split: Any, subset: Any, seed: Any) -> None:
             "`validation_split` must be a float strictly between 0 and 1, "
             f"received {validation_split!r}."
         )
-    one_of(subset, "subset", SUBSETS)
+    check_choice("subset", subset, SUBSETS)
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ValueError(
             "`seed` must be an int when `validation_split` is set, so that the training "

@@ -8,6 +8,7 @@ import re
 import numpy as np
 import tensorflow as tf
 
+from finvision._validation import check_choice
 from finvision.data import _checks
 from finvision.data.decode import PageDecoder
 from finvision.data.pipeline import plan_page
@@ -56,9 +57,9 @@ def load_image(
     [[255.0, 255.0, 255.0, 255.0], [255.0, 255.0, 255.0, 255.0]]
     """
     path = os.fspath(path)
-    channels = _checks.COLOR_MODES[_checks.one_of(color_mode, "color_mode", ("rgb", "grayscale"))]
+    channels = _checks.COLOR_MODES[check_choice("color_mode", color_mode, ("rgb", "grayscale"))]
     size = None if image_size is None else _checks.image_size(image_size)
-    interpolation = _checks.one_of(interpolation, "interpolation", _checks.INTERPOLATIONS)
+    interpolation = check_choice("interpolation", interpolation, _checks.INTERPOLATIONS)
     pages = probe_image(path, all_pages=page != 0)
     if not isinstance(page, int) or not 0 <= page < len(pages):
         raise ValueError(

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from finvision._validation import check_choice
 from finvision.data import _checks
 from finvision.data.decode import PageDecoder, jpeg_scale
 from finvision.data.probe import PageInfo
@@ -59,15 +60,15 @@ class LoadOptions:
         ...     interpolation="bilinear", pages="all", on_error="skip", batch_size=2, shuffle=True)
         Traceback (most recent call last):
         ...
-        ValueError: `color_mode` must be one of ('rgb', 'grayscale'), received 'gray'.
+        ValueError: `color_mode` must be one of ('rgb', 'grayscale'); received 'gray'.
         """
         return cls(
             image_size=_checks.image_size(image_size),
-            color_mode=_checks.one_of(color_mode, "color_mode", tuple(_checks.COLOR_MODES)),
+            color_mode=check_choice("color_mode", color_mode, tuple(_checks.COLOR_MODES)),
             keep_aspect=bool(keep_aspect),
-            interpolation=_checks.one_of(interpolation, "interpolation", _checks.INTERPOLATIONS),
-            pages=_checks.one_of(pages, "pages", _checks.PAGES),
-            on_error=_checks.one_of(on_error, "on_error", _checks.ON_ERROR),
+            interpolation=check_choice("interpolation", interpolation, _checks.INTERPOLATIONS),
+            pages=check_choice("pages", pages, _checks.PAGES),
+            on_error=check_choice("on_error", on_error, _checks.ON_ERROR),
             batch_size=_checks.batch_size(batch_size),
             shuffle=bool(shuffle),
         )

@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from finvision._export_formats import FORMATS
 from finvision._files import staged_output
+from finvision._validation import check_choice
 from finvision.data.encoded import MAX_PIXELS, decode_encoded
 from finvision.export._serving import (
     PROBABILITIES,
@@ -21,7 +22,6 @@ from finvision.export._serving import (
     serving_outputs,
     write_serving_archive,
 )
-from finvision.models._task_checks import check_choice
 from finvision.models.operating_threshold import find_operating_threshold
 from finvision.models.task import Task
 from finvision.models.text_recognition import WIDTH_STRIDE

@@ -13,6 +13,7 @@ import tensorflow as tf
 from finvision._export_formats import FORMATS, check_suffix
 from finvision._files import staged_output
 from finvision._stderr import native_stderr_silenced
+from finvision._validation import check_choice, check_positive_int
 from finvision.export._representative import calibration, representative_images
 from finvision.export._serving import (
     check_built_model,
@@ -21,7 +22,6 @@ from finvision.export._serving import (
     serving_outputs,
     write_serving_archive,
 )
-from finvision.models._task_checks import check_choice, check_positive_int
 
 #: The ``quantization=`` values :func:`to_tflite` takes.
 QUANTIZATIONS = FORMATS["tflite"].quantizations
@@ -137,7 +137,7 @@ def _input_width(width: int | None, line_width: int | None) -> int | None:
                 "needs a fixed one (e.g. line_width=512 for MRZ lines); received None."
             )
         return width
-    check_positive_int("line_width", line_width)
+    line_width = check_positive_int("line_width", line_width)
     if width is not None and line_width != width:
         raise ValueError(
             f"`line_width` must be None or the model's input width {width}; received {line_width}."

@@ -8,8 +8,10 @@ from typing import Any
 import keras
 import numpy as np
 
+from finvision._validation import is_number
 
-def check_built_model(model: Any, name: str = "model") -> None:
+
+def check_has_weights(model: Any, name: str = "model") -> None:
     """Checks that ``model`` is a ``keras.Model`` that has its weights.
 
     Raises:
@@ -17,7 +19,7 @@ def check_built_model(model: Any, name: str = "model") -> None:
         ValueError: if it has no weights yet.
 
     Example:
-    >>> check_built_model(keras.Sequential([keras.layers.Dense(2)]))
+    >>> check_has_weights(keras.Sequential([keras.layers.Dense(2)]))
     Traceback (most recent call last):
     ...
     ValueError: `model` has no weights yet: build it (call it on a batch or give it a keras.Input) before it joins a federation; received an unbuilt Sequential.
@@ -46,7 +48,7 @@ def check_compiled_model(model: Any, name: str = "model") -> None:
     ...
     ValueError: `model` must be compiled (model.compile(optimizer=..., loss=..., metrics=...)) before it trains or evaluates in a federation; received an uncompiled Sequential.
     """  # noqa: E501
-    check_built_model(model, name)
+    check_has_weights(model, name)
     if not model.compiled:
         raise ValueError(
             f"`{name}` must be compiled (model.compile(optimizer=..., loss=..., metrics=...)) "
@@ -105,29 +107,6 @@ def check_non_negative(name: str, value: Any) -> float:
     ...
     ValueError: `proximal_mu` must be a finite number >= 0; received -0.1.
     """
-    is_number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
-    if not (is_number and math.isfinite(value) and value >= 0):
+    if not (is_number(value) and math.isfinite(value) and value >= 0):
         raise ValueError(f"`{name}` must be a finite number >= 0; received {value!r}.")
-    return float(value)
-
-
-def check_fraction(name: str, value: Any, *, allow_zero: bool) -> float:
-    """Checks that ``value`` is a fraction of clients: in (0, 1], or [0, 1] with ``allow_zero``.
-
-    Returns:
-        ``value`` as a float.
-
-    Raises:
-        ValueError: naming the argument, the interval and the value received.
-
-    Example:
-    >>> check_fraction("fraction_fit", 0.0, allow_zero=False)
-    Traceback (most recent call last):
-    ...
-    ValueError: `fraction_fit` must be a number in (0, 1]; received 0.0.
-    """
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    if not (is_number and 0.0 <= value <= 1.0 and (allow_zero or value > 0.0)):
-        interval = "[0, 1]" if allow_zero else "(0, 1]"
-        raise ValueError(f"`{name}` must be a number in {interval}; received {value!r}.")
     return float(value)

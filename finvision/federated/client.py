@@ -7,12 +7,12 @@ from typing import Any
 import keras
 import numpy as np
 
+from finvision._validation import check_choice, check_positive_int
 from finvision.federated._checks import check_compiled_model, check_shard
 from finvision.federated._evaluation import score
 from finvision.federated._flower import NumPyClient
 from finvision.federated.proximal import proximal_term
 from finvision.federated.weights import EXCHANGES, load_parameters, model_parameters
-from finvision.models._task_checks import check_choice, check_positive_int
 
 #: The server config key for the number of local epochs of one round.
 LOCAL_EPOCHS = "local_epochs"
@@ -89,8 +89,8 @@ class FlowerClient(NumPyClient):
         exchange: str = "all",
     ) -> None:
         check_compiled_model(model)
-        check_positive_int("epochs", epochs)
-        check_positive_int("batch_size", batch_size)
+        epochs = check_positive_int("epochs", epochs)
+        batch_size = check_positive_int("batch_size", batch_size)
         check_choice("exchange", exchange, EXCHANGES)
         self.model = model
         self.train_data = check_shard("train_data", train_data)

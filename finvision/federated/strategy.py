@@ -8,10 +8,10 @@ from typing import Any
 import keras
 import numpy as np
 
+from finvision._validation import check_choice, check_fraction, check_positive_int
 from finvision.federated._checks import (
-    check_built_model,
     check_compiled_model,
-    check_fraction,
+    check_has_weights,
     check_non_negative,
     check_shard,
 )
@@ -19,7 +19,6 @@ from finvision.federated._evaluation import score
 from finvision.federated._flower import FedAvg, FedProx, ndarrays_to_parameters
 from finvision.federated.client import LOCAL_EPOCHS
 from finvision.federated.weights import EXCHANGES, load_parameters, model_parameters
-from finvision.models._task_checks import check_choice, check_positive_int
 
 #: The ``kind=`` choices of :func:`server_strategy`.
 STRATEGIES = ("fedavg", "fedprox")
@@ -132,11 +131,11 @@ def server_strategy(
     """
     check_choice("kind", kind, STRATEGIES)
     check_choice("exchange", exchange, EXCHANGES)
-    check_positive_int("min_clients", min_clients)
-    check_positive_int("local_epochs", local_epochs)
-    check_positive_int("evaluate_batch_size", evaluate_batch_size)
-    fit_share = check_fraction("fraction_fit", fraction_fit, allow_zero=False)
-    evaluate_share = check_fraction("fraction_evaluate", fraction_evaluate, allow_zero=True)
+    min_clients = check_positive_int("min_clients", min_clients)
+    local_epochs = check_positive_int("local_epochs", local_epochs)
+    evaluate_batch_size = check_positive_int("evaluate_batch_size", evaluate_batch_size)
+    fit_share = check_fraction("fraction_fit", fraction_fit, "(0, 1]")
+    evaluate_share = check_fraction("fraction_evaluate", fraction_evaluate, "[0, 1]")
     mu = _proximal_mu(kind, proximal_mu)
     server_evaluate = _server_evaluate(
         model, evaluate_fn, evaluate_data, evaluate_batch_size, exchange
@@ -204,7 +203,7 @@ def _server_evaluate(
         check_compiled_model(model)
         evaluate_data = check_shard("evaluate_data", evaluate_data)
     elif model is not None:
-        check_built_model(model)
+        check_has_weights(model)
     if model is None:
         return evaluate_fn
 

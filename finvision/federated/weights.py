@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
-from finvision.models._task_checks import check_choice
+from finvision._validation import check_choice
 
 #: The ``exchange=`` choices: which weights travel.
 EXCHANGES = ("all", "trainable")

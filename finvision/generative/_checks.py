@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from finvision._validation import is_int
+
 #: Smallest and largest image side the networks are built for; sides are multiples of 8.
 MIN_SIDE, MAX_SIDE, SIDE_STEP = 32, 64, 8
 #: Channel counts the networks draw: grayscale scans or RGB.
@@ -39,7 +41,7 @@ def check_image_shape(image_shape: Any) -> tuple[int, int, int]:
     shape = tuple(image_shape) if isinstance(image_shape, Sequence) else ()
     valid = (
         len(shape) == 3
-        and all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in shape)
+        and all(is_int(v) for v in shape)
         and all(MIN_SIDE <= side <= MAX_SIDE and side % SIDE_STEP == 0 for side in shape[:2])
         and shape[2] in CHANNELS
     )

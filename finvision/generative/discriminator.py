@@ -7,9 +7,9 @@ from typing import Any
 
 import keras
 
+from finvision._validation import check_positive_int
 from finvision.generative._checks import check_image_shape
 from finvision.generative._config import base_config
-from finvision.models._task_checks import check_positive_int
 from finvision.models.task import from_config_keeping_frozen
 
 _LEAK = 0.2
@@ -62,9 +62,9 @@ class ConditionalDiscriminator(keras.Model):
         width: int = 64,
         **kwargs: Any,
     ) -> None:
-        check_positive_int("num_classes", num_classes)
+        num_classes = check_positive_int("num_classes", num_classes)
         image_shape = check_image_shape(image_shape)
-        check_positive_int("width", width)
+        width = check_positive_int("width", width)
 
         # === Layers ===
         images = keras.Input(shape=image_shape, name="images")

@@ -16,7 +16,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from finvision.models._task_checks import check_feature_backbone, check_positive_int
+from finvision._validation import check_positive_int
+from finvision.models.task_checks import check_feature_backbone
 
 
 def frechet_distance(real_features: Any, generated_features: Any) -> float:
@@ -104,7 +105,7 @@ def backbone_features(backbone: keras.Model, images: Any, batch_size: int = 64) 
     (3, 512)
     """
     check_feature_backbone(backbone, "backbone_features")
-    check_positive_int("batch_size", batch_size)
+    batch_size = check_positive_int("batch_size", batch_size)
     expected = tuple(backbone.input_shape[1:])
     if isinstance(images, tf.data.Dataset):
         spec = images.element_spec

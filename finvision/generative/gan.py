@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from finvision.data.synthetic._checks import check_seed
+from finvision._validation import check_choice, check_non_negative_int
 from finvision.generative._adversarial import (
     ADVERSARIAL_LOSSES,
     discriminator_loss,
@@ -19,7 +19,6 @@ from finvision.generative._checks import check_images, check_labels
 from finvision.generative._config import base_config
 from finvision.generative.discriminator import ConditionalDiscriminator
 from finvision.generative.generator import ConditionalGenerator
-from finvision.models._task_checks import check_choice
 
 
 @keras.saving.register_keras_serializable(package="finvision")
@@ -78,7 +77,7 @@ class ConditionalGAN(keras.Model):
         **kwargs: Any,
     ) -> None:
         _check_pair(generator, discriminator)
-        start = random.randrange(2**31) if seed is None else check_seed(seed)
+        start = random.randrange(2**31) if seed is None else check_non_negative_int("seed", seed)
         if latent_dim is not None and latent_dim != generator.latent_dim:
             raise ValueError(
                 f"`latent_dim` must be the generator's latent_dim ({generator.latent_dim}) "

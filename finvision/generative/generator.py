@@ -7,9 +7,9 @@ from typing import Any
 
 import keras
 
+from finvision._validation import check_positive_int
 from finvision.generative._checks import SIDE_STEP, check_image_shape
 from finvision.generative._config import base_config
-from finvision.models._task_checks import check_positive_int
 from finvision.models.task import from_config_keeping_frozen
 
 #: Upsampling stages: the seed map is ``image side / 8``.
@@ -67,10 +67,10 @@ class ConditionalGenerator(keras.Model):
         width: int = 64,
         **kwargs: Any,
     ) -> None:
-        check_positive_int("num_classes", num_classes)
+        num_classes = check_positive_int("num_classes", num_classes)
         image_shape = check_image_shape(image_shape)
-        check_positive_int("latent_dim", latent_dim)
-        check_positive_int("width", width)
+        latent_dim = check_positive_int("latent_dim", latent_dim)
+        width = check_positive_int("width", width)
         height, image_width, channels = image_shape
         seed_shape = (height // SIDE_STEP, image_width // SIDE_STEP, 4 * width)
 

@@ -8,10 +8,9 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from finvision.data.synthetic._checks import check_seed
+from finvision._validation import check_non_negative_int, check_positive_int, is_int
 from finvision.generative.gan import ConditionalGAN
 from finvision.generative.generator import ConditionalGenerator
-from finvision.models._task_checks import check_positive_int
 
 
 def synthesize(
@@ -65,8 +64,8 @@ def synthesize(
     generator = _generator_of(gan_or_generator)
     counts = _counts(n_per_class, generator.num_classes)
     labels = np.repeat(np.array(list(counts), "int32"), list(counts.values()))
-    check_positive_int("batch_size", batch_size)
-    seed = check_seed(seed)
+    batch_size = check_positive_int("batch_size", batch_size)
+    seed = check_non_negative_int("seed", seed)
     batches = []
     for index, start in enumerate(range(0, len(labels), batch_size)):
         batch = labels[start : start + batch_size]
@@ -96,14 +95,14 @@ def _counts(n_per_class: Any, num_classes: int) -> dict[int, int]:
     else:
         counts = dict.fromkeys(range(num_classes), n_per_class)
     for label, count in counts.items():
-        if isinstance(label, bool) or not isinstance(label, int | np.integer):
+        if not is_int(label):
             raise ValueError(f"`n_per_class` keys must be int class indices; received {label!r}.")
         if not 0 <= label < num_classes:
             raise ValueError(
                 f"`n_per_class` names class {label}, which the generator does not know "
                 f"(classes 0 to {num_classes - 1})."
             )
-        if isinstance(count, bool) or not isinstance(count, int | np.integer) or count < 0:
+        if not is_int(count) or count < 0:
             raise ValueError(
                 f"`n_per_class` must give a non-negative int count per class; received "
                 f"{count!r} for class {label}."

@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from finvision.metrics._checks import as_rate, as_scores, as_threshold
+from finvision._validation import check_fraction
 from finvision.metrics._curve import first_at_most, operating_points
+from finvision.metrics.inputs import as_scores, as_threshold
 
 
 def false_match_rate(genuine: Any, impostor: Any, threshold: float) -> float:
@@ -156,7 +157,7 @@ def threshold_at_fmr(genuine: Any, impostor: Any, fmr: float = 0.01) -> float:
     >>> threshold_at_fmr([0.9, 0.8, 0.3], [0.1, 0.2, 0.5, 0.85], fmr=0.25)
     0.8
     """
-    target = as_rate(fmr, "fmr")
+    target = check_fraction("fmr", fmr)
     points = operating_points(as_scores(genuine, "genuine"), as_scores(impostor, "impostor"))
     return float(points.thresholds[first_at_most(points.false_accept_rate, target)])
 
@@ -181,6 +182,6 @@ def fnmr_at_fmr(genuine: Any, impostor: Any, fmr: float = 0.01) -> float:
     >>> fnmr_at_fmr([0.9, 0.8, 0.3], [0.1, 0.2, 0.5, 0.85], fmr=0.25)
     0.3333333333333333
     """
-    target = as_rate(fmr, "fmr")
+    target = check_fraction("fmr", fmr)
     points = operating_points(as_scores(genuine, "genuine"), as_scores(impostor, "impostor"))
     return float(points.false_reject_rate[first_at_most(points.false_accept_rate, target)])

@@ -23,13 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from finvision.metrics._checks import (
-    as_binary_labels,
-    as_rate,
-    as_scores,
-    as_threshold,
-    same_length,
-)
+from finvision._validation import check_fraction
+from finvision.metrics.inputs import as_binary_labels, as_scores, as_threshold, same_length
 
 #: The species name given to every attack when ``species`` is None.
 SINGLE_SPECIES = "attack"
@@ -183,7 +178,7 @@ def threshold_at_apcer(
     >>> threshold_at_apcer([0.9, 0.8, 0.4, 0.6, 0.2], [0, 0, 0, 1, 1], apcer=0.5)
     0.4
     """
-    target = as_rate(apcer, "apcer")
+    target = check_fraction("apcer", apcer)
     thresholds, index = _operating_index(*_split(scores, is_attack, species, None), target)
     return float(thresholds[index])
 
@@ -210,7 +205,7 @@ def bpcer_at_apcer(scores: Any, is_attack: Any, species: Any = None, apcer: floa
     >>> bpcer_at_apcer([0.9, 0.8, 0.4, 0.6, 0.2], [0, 0, 0, 1, 1], apcer=0.5)
     0.0
     """
-    target = as_rate(apcer, "apcer")
+    target = check_fraction("apcer", apcer)
     bona_fide, by_species = _split(scores, is_attack, species, None)
     thresholds, index = _operating_index(bona_fide, by_species, target)
     return float(np.mean(bona_fide < thresholds[index]))

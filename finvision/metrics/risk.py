@@ -19,17 +19,17 @@ from typing import Any
 
 import numpy as np
 
-from finvision.metrics._checks import (
+from finvision._validation import check_fraction
+from finvision.metrics._curve import OperatingPoints, first_at_most, operating_points
+from finvision.metrics.inputs import (
     as_binary_labels,
     as_class_labels,
     as_class_scores,
-    as_rate,
     as_scores,
     as_threshold,
     both_classes,
     same_length,
 )
-from finvision.metrics._curve import OperatingPoints, first_at_most, operating_points
 
 
 def _points(y_true: Any, y_score: Any) -> OperatingPoints:
@@ -142,7 +142,7 @@ def threshold_at_fpr(y_true: Any, y_score: Any, fpr: float = 0.01) -> float:
     >>> threshold_at_fpr([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], fpr=0.0)
     0.8
     """
-    target = as_rate(fpr, "fpr")
+    target = check_fraction("fpr", fpr)
     points = _points(y_true, y_score)
     return float(points.thresholds[first_at_most(points.false_accept_rate, target)])
 
@@ -165,7 +165,7 @@ def recall_at_fpr(y_true: Any, y_score: Any, fpr: float = 0.01) -> float:
     >>> recall_at_fpr([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], fpr=0.5)
     1.0
     """
-    target = as_rate(fpr, "fpr")
+    target = check_fraction("fpr", fpr)
     points = _points(y_true, y_score)
     return float(points.true_accept_rate[first_at_most(points.false_accept_rate, target)])
 

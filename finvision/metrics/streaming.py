@@ -52,7 +52,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from finvision.metrics._checks import as_rate, as_threshold
+from finvision._validation import check_fraction
+from finvision.metrics.inputs import as_threshold
 
 __all__ = [
     "BPCERAtAPCER",
@@ -343,7 +344,7 @@ class RecallAtFPR(_CurveMetric):
         *,
         positive_class: int | None = None,
     ) -> None:
-        self.fpr = as_rate(fpr, "fpr")
+        self.fpr = check_fraction("fpr", fpr)
         super().__init__(num_thresholds, name=name, dtype=dtype, positive_class=positive_class)
 
     def result(self) -> Any:
@@ -394,7 +395,7 @@ class BPCERAtAPCER(_CurveMetric):
         *,
         positive_class: int | None = None,
     ) -> None:
-        self.apcer = as_rate(apcer, "apcer")
+        self.apcer = check_fraction("apcer", apcer)
         super().__init__(num_thresholds, name=name, dtype=dtype, positive_class=positive_class)
 
     def result(self) -> Any:

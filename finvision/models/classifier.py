@@ -7,15 +7,10 @@ from typing import Any
 
 import keras
 
+from finvision._validation import check_choice, check_fraction, check_positive_int
 from finvision.models._pooled_head import pooled, pooling_layers
-from finvision.models._task_checks import (
-    check_choice,
-    check_class_names,
-    check_feature_backbone,
-    check_positive_int,
-    check_rate,
-)
 from finvision.models.task import Task
+from finvision.models.task_checks import check_class_names, check_feature_backbone
 
 
 @keras.saving.register_keras_serializable(package="finvision")
@@ -65,10 +60,10 @@ class ImageClassifier(Task):
         **kwargs: Any,
     ) -> None:
         check_feature_backbone(backbone, type(self).__name__)
-        check_positive_int("num_classes", num_classes)
+        num_classes = check_positive_int("num_classes", num_classes)
         class_names = check_class_names(class_names, num_classes)
         check_choice("pooling", pooling, ("avg", "max"))
-        check_rate("dropout", dropout)
+        dropout = check_fraction("dropout", dropout, "[0, 1)")
         head_activation = "sigmoid" if num_classes == 1 and activation == "softmax" else activation
 
         # === Layers ===

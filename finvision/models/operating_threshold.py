@@ -8,7 +8,7 @@ from typing import Any
 import keras
 from keras import ops
 
-from finvision.metrics._checks import as_threshold
+from finvision.metrics.inputs import as_threshold
 
 
 @keras.saving.register_keras_serializable(package="finvision")

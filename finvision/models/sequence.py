@@ -7,16 +7,11 @@ from typing import Any
 
 import keras
 
+from finvision._validation import check_choice, check_fraction, check_positive_int
 from finvision.models._pooled_head import pooling_layers
-from finvision.models._task_checks import (
-    check_choice,
-    check_class_names,
-    check_feature_backbone,
-    check_positive_int,
-    check_rate,
-)
 from finvision.models.frames import FramePositionEncoding, PerFrame
 from finvision.models.task import Task
+from finvision.models.task_checks import check_class_names, check_feature_backbone
 
 #: The values of ``SequenceClassifier(temporal=...)``.
 TEMPORAL_LAYERS = ("lstm", "gru", "attention")
@@ -86,12 +81,12 @@ class SequenceClassifier(Task):
         **kwargs: Any,
     ) -> None:
         check_feature_backbone(backbone, type(self).__name__)
-        check_positive_int("num_classes", num_classes)
+        num_classes = check_positive_int("num_classes", num_classes)
         check_choice("temporal", temporal, TEMPORAL_LAYERS)
         if frames is not None:
-            check_positive_int("frames", frames)
-        check_positive_int("units", units)
-        check_positive_int("num_heads", num_heads)
+            frames = check_positive_int("frames", frames)
+        units = check_positive_int("units", units)
+        num_heads = check_positive_int("num_heads", num_heads)
         if temporal == "attention" and units % num_heads:
             raise ValueError(
                 f"`units` must be a multiple of `num_heads` for attention; received "
@@ -99,7 +94,7 @@ class SequenceClassifier(Task):
             )
         class_names = check_class_names(class_names, num_classes)
         check_choice("pooling", pooling, ("avg", "max"))
-        check_rate("dropout", dropout)
+        dropout = check_fraction("dropout", dropout, "[0, 1)")
         head_activation = "sigmoid" if num_classes == 1 and activation == "softmax" else activation
 
         # === Layers ===

@@ -7,15 +7,11 @@ from typing import Any
 
 import keras
 
+from finvision._validation import check_choice, check_positive_int
 from finvision.models._decoders import DECODERS, conv_block
-from finvision.models._task_checks import (
-    check_choice,
-    check_positive_int,
-    check_pyramid_backbone,
-)
 from finvision.models.task import Task
-from finvision.preprocessing._layers import PIXEL_MAX
-from finvision.preprocessing.forensics import ErrorLevelAnalysis, SRMFilter
+from finvision.models.task_checks import check_pyramid_backbone
+from finvision.preprocessing import PIXEL_MAX, ErrorLevelAnalysis, SRMFilter
 
 #: Names accepted in ``forensic_inputs``.
 FORENSIC_INPUTS = ("ela", "srm")
@@ -107,7 +103,7 @@ class TamperSegmenter(Task):
     ) -> None:
         check_pyramid_backbone(backbone, type(self).__name__)
         check_choice("decoder", decoder, tuple(DECODERS))
-        check_positive_int("decoder_channels", decoder_channels)
+        decoder_channels = check_positive_int("decoder_channels", decoder_channels)
         forensic_inputs = _validate_forensic_inputs(forensic_inputs, backbone, ela_quality)
         check_choice("score_head", score_head, ("pooled", "max"))
         dtype = backbone.dtype_policy

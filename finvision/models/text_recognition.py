@@ -9,8 +9,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from finvision._validation import check_fraction, check_positive_int
 from finvision.documents.alphabets import decode_labels, encode_texts, resolve_alphabet
-from finvision.models._task_checks import check_positive_int
 from finvision.models.task import Task
 from finvision.preprocessing.document import LUMA_WEIGHTS
 from finvision.preprocessing.normalization import BackboneNormalization
@@ -180,11 +180,8 @@ class TextLineRecognizer(Task):
         **kwargs: Any,
     ) -> None:
         alphabet = resolve_alphabet(alphabet)
-        if isinstance(lstm_units, bool) or not isinstance(lstm_units, int) or lstm_units < 1:
-            raise ValueError(f"`lstm_units` must be a positive integer; received {lstm_units!r}.")
-        is_number = isinstance(dropout, int | float) and not isinstance(dropout, bool)
-        if not (is_number and 0.0 <= dropout < 1.0):
-            raise ValueError(f"`dropout` must be in [0, 1); received {dropout!r}.")
+        lstm_units = check_positive_int("lstm_units", lstm_units)
+        dropout = check_fraction("dropout", dropout, "[0, 1)")
         backbone = backbone if backbone is not None else line_backbone(height, channels)
         _check_line_backbone(backbone, height, channels)
 
@@ -318,8 +315,8 @@ class TextLineRecognizer(Task):
         >>> len(texts), confidence.shape
         (1, (1,))
         """
-        check_positive_int("batch_size", batch_size)
-        check_positive_int("beam_width", beam_width)
+        batch_size = check_positive_int("batch_size", batch_size)
+        beam_width = check_positive_int("beam_width", beam_width)
         if isinstance(images, np.ndarray) and images.ndim == 2:
             raise ValueError(
                 f"`images` must be a list or batch of line images; received one image of shape "

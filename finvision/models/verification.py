@@ -7,15 +7,11 @@ from typing import Any
 import keras
 import numpy as np
 
+from finvision._validation import check_choice, check_fraction, check_positive_int
 from finvision.losses.arcface import ArcFaceHead
 from finvision.models._pooled_head import pooled, pooling_layers
-from finvision.models._task_checks import (
-    check_choice,
-    check_feature_backbone,
-    check_positive_int,
-    check_rate,
-)
 from finvision.models.task import Task
+from finvision.models.task_checks import check_feature_backbone
 
 
 @keras.saving.register_keras_serializable(package="finvision")
@@ -71,9 +67,9 @@ class SiameseVerifier(Task):
         **kwargs: Any,
     ) -> None:
         check_feature_backbone(backbone, type(self).__name__)
-        check_positive_int("embedding_dim", embedding_dim)
+        embedding_dim = check_positive_int("embedding_dim", embedding_dim)
         check_choice("pooling", pooling, ("avg", "max"))
-        check_rate("dropout", dropout)
+        dropout = check_fraction("dropout", dropout, "[0, 1)")
 
         # === Layers ===
         self.backbone = backbone
@@ -124,7 +120,7 @@ class SiameseVerifier(Task):
         >>> verifier.score(faces, faces).round(4).tolist()  # each face with itself
         [1.0, 1.0, 1.0]
         """
-        check_positive_int("batch_size", batch_size)
+        batch_size = check_positive_int("batch_size", batch_size)
         shapes = (np.shape(images_a), np.shape(images_b))
         if any(len(shape) != 4 for shape in shapes):
             raise ValueError(

@@ -15,6 +15,7 @@ Example:
 (2, 32, 64, 1)
 """
 
+from finvision.preprocessing._layers import PIXEL_MAX
 from finvision.preprocessing.albumentations_bridge import albumentations_map
 from finvision.preprocessing.composite import DocumentAugmentation
 from finvision.preprocessing.degradation import RandomJPEGQuality, RandomMotionBlur
@@ -36,6 +37,7 @@ from finvision.preprocessing.photometric import (
 from finvision.preprocessing.thresholding import Binarize, otsu_threshold, sauvola_threshold
 
 __all__ = [
+    "PIXEL_MAX",
     "BackboneNormalization",
     "Binarize",
     "ContrastStretch",

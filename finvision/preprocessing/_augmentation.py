@@ -16,7 +16,8 @@ from typing import Any
 import keras
 from keras import ops
 
-from finvision.preprocessing._layers import ImageLayer, check_fraction
+from finvision._validation import check_fraction
+from finvision.preprocessing._layers import ImageLayer
 
 # === The dict form ===
 

@@ -17,6 +17,7 @@ from typing import Any
 import keras
 from keras import ops
 
+#: The largest raw pixel value: image layers take pixels in [0, PIXEL_MAX].
 PIXEL_MAX = 255.0
 
 
@@ -56,19 +57,6 @@ def value_range(
             f"`{name}` must satisfy {low} <= min <= max <= {high}; received {value!r}."
         )
     return lower, upper
-
-
-def check_fraction(name: str, value: float) -> float:
-    """Checks that a number lies in [0, 1].
-
-    Example:
-    >>> check_fraction("probability", 0.5)
-    0.5
-    """
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    if not (is_number and 0.0 <= value <= 1.0):
-        raise ValueError(f"`{name}` must be a number in [0, 1]; received {value!r}.")
-    return float(value)
 
 
 class ImageLayer(keras.layers.Layer):

@@ -7,8 +7,8 @@ from typing import Any
 import keras
 from keras import ops
 
+from finvision._validation import check_fraction
 from finvision.preprocessing._augmentation import AugmentationLayer, as_seed_generator
-from finvision.preprocessing._layers import check_fraction
 from finvision.preprocessing.degradation import RandomJPEGQuality, RandomMotionBlur
 from finvision.preprocessing.geometric import RandomPerspective
 from finvision.preprocessing.photometric import (

@@ -8,8 +8,9 @@ from typing import Any
 import keras
 from keras import ops
 
+from finvision._validation import check_fraction
 from finvision.preprocessing._augmentation import RandomImageLayer
-from finvision.preprocessing._layers import PIXEL_MAX, check_fraction, value_range
+from finvision.preprocessing._layers import PIXEL_MAX, value_range
 
 
 def _per_image(values: Any) -> Any:

@@ -117,13 +117,13 @@ def test_validation_split_is_stratified_disjoint_and_keeps_pages_together(folder
         ({"image_size": 224}, r"`image_size` must be a pair of positive ints, received 224"),
         (
             {"color_mode": "rgba"},
-            r"`color_mode` must be one of \('rgb', 'grayscale'\), received 'rgba'",
+            r"`color_mode` must be one of \('rgb', 'grayscale'\); received 'rgba'",
         ),
         (
             {"on_error": "ignore"},
-            r"`on_error` must be one of \('skip', 'raise'\), received 'ignore'",
+            r"`on_error` must be one of \('skip', 'raise'\); received 'ignore'",
         ),
-        ({"pages": 2}, r"`pages` must be one of \('all', 'first'\), received 2"),
+        ({"pages": 2}, r"`pages` must be one of \('all', 'first'\); received 2"),
         ({"interpolation": "cubic"}, r"`interpolation` must be one of .*received 'cubic'"),
         ({"batch_size": 0}, r"`batch_size` must be a positive int or None, received 0"),
         ({"subset": "training"}, r"`subset` needs `validation_split`"),

@@ -28,9 +28,9 @@ def test_anything_else_has_no_format(tmp_path):
 
 
 def test_the_exporters_and_the_command_line_read_the_table():
-    assert export.QUANTIZATIONS == FORMATS["tflite"].quantizations
+    assert FORMATS["tflite"].quantizations == export.QUANTIZATIONS
     assert export_command.QUANTIZATIONS == ("none", "float16", "dynamic", "int8")
-    assert export.saved_model.INPUTS == FORMATS["saved_model"].inputs
+    assert FORMATS["saved_model"].inputs == export.saved_model.INPUTS
     with pytest.raises(ValueError, match=r"`path` must end in '.onnx'; received 'a.tflite'"):
         check_suffix("a.tflite", "onnx")
 

@@ -150,8 +150,8 @@ def test_alphabets_and_encoding():
     [
         ({"height": 20}, ValueError, "`height` must be a multiple of 16; received 20"),
         ({"channels": 2}, ValueError, "`channels` must be 1 or 3; received 2"),
-        ({"lstm_units": 0}, ValueError, "`lstm_units` must be a positive integer"),
-        ({"dropout": 1.0}, ValueError, r"`dropout` must be in \[0, 1\)"),
+        ({"lstm_units": 0}, ValueError, "`lstm_units` must be an integer >= 1"),
+        ({"dropout": 1.0}, ValueError, r"`dropout` must be a number in \[0, 1\)"),
         ({"backbone": "vgg"}, TypeError, "`backbone` must be a keras.Model; received str"),
         ({"backbone": line_backbone(32)}, ValueError, r"must map \(None, 16, None, 1\)"),
     ],

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from finvision.data.synthetic._checks import check_count, check_seed
+from finvision._validation import check_non_negative_int
 
 _T = TypeVar("_T")
 
@@ -46,7 +46,7 @@ def sample_generators(stream: int, seed: int, count: int) -> list[np.random.Gene
     >>> bool(first == sample_generators(MRZ_STREAM, 0, 5)[2].integers(1000))
     True
     """
-    seed, count = check_seed(seed), check_count(count)
+    seed, count = check_non_negative_int("seed", seed), check_non_negative_int("count", count)
     return [np.random.default_rng((stream, seed, index)) for index in range(count)]
 
 

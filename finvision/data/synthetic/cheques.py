@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from finvision.data.synthetic._checks import check_size, check_strength
+from finvision._validation import check_fraction
+from finvision.data.synthetic._checks import check_size
 from finvision.data.synthetic._random import CHEQUE_STREAM, pick, sample_generators
 from finvision.data.synthetic.fonts import glyph_cells, line_height_ratio, resolve_font
 from finvision.data.synthetic.micr import micr_coverage, random_micr_text
@@ -316,6 +317,6 @@ def cheques(
     ((144, 320, 3), True)
     """
     size, font = check_cheque_size(size), resolve_font(font_path)
-    check_strength(nuisance, "nuisance")
+    nuisance = check_fraction("nuisance", nuisance)
     drawn = [draw_cheque(rng, size, font) for rng in sample_generators(CHEQUE_STREAM, seed, count)]
     return with_nuisance(drawn, nuisance, seed)

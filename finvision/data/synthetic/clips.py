@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw
 
-from finvision.data.synthetic._checks import check_count, check_seed, check_size
+from finvision._validation import check_non_negative_int, is_int
+from finvision.data.synthetic._checks import check_size
 from finvision.data.synthetic._random import CLIP_STREAM, sample_generators
 
 #: The classes of :func:`blink_clips`, in label order.
@@ -68,9 +69,9 @@ def blink_clips(count: int, *, seed: int, frames: int = 8, size: Sequence[int] =
     >>> clips.clips.dtype.name, clips.labels.tolist()
     ('uint8', [1, 0, 1, 0, 0, 0])
     """
-    count, seed = check_count(count), check_seed(seed)
+    count, seed = check_non_negative_int("count", count), check_non_negative_int("seed", seed)
     height, width = check_size(size)
-    if isinstance(frames, bool) or not isinstance(frames, int | np.integer) or frames < 4:
+    if not is_int(frames) or frames < 4:
         raise ValueError(f"`frames` must be an int >= 4; received {frames!r}.")
     clips, labels = [], []
     for rng in sample_generators(CLIP_STREAM, seed, count):

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from finvision.data.synthetic._checks import check_count, check_seed, check_size, check_strength
+from finvision._validation import check_fraction, check_non_negative_int
+from finvision.data.synthetic._checks import check_size
 from finvision.data.synthetic._random import (
     DOCUMENT_STREAM,
     TAMPER_PAIR_STREAM,
@@ -97,9 +98,9 @@ def document_types(
     >>> np.bincount(documents.labels, minlength=4).tolist()
     [3, 2, 2, 1]
     """
-    count, seed = check_count(count), check_seed(seed)
+    count, seed = check_non_negative_int("count", count), check_non_negative_int("seed", seed)
     height, width = check_size(size)
-    share = check_strength(tampered_share, "tampered_share")
+    share = check_fraction("tampered_share", tampered_share)
     font = resolve_font(font_path)
     render = (max(height, _RENDER_SIZE[0]), max(width, _RENDER_SIZE[1]))
     others = (1.0 - share) / 3
@@ -111,7 +112,7 @@ def document_types(
         dtype=np.int32,
     )
     drawn = _draw(labels, seed, render, font)
-    if check_strength(nuisance, "nuisance") > 0:
+    if check_fraction("nuisance", nuisance) > 0:
         drawn = apply_nuisance(drawn, strength=nuisance, seed=seed)
     images = _stacked(drawn, (height, width))
     return DocumentImages(images, labels, DOCUMENT_TYPES)
@@ -164,9 +165,9 @@ def tampered_pairs(
     >>> pairs.images.shape
     (4, 48, 96, 3)
     """
-    count, seed = check_count(count), check_seed(seed)
+    count, seed = check_non_negative_int("count", count), check_non_negative_int("seed", seed)
     height, width = check_size(size)
-    strength = check_strength(nuisance, "nuisance")
+    strength = check_fraction("nuisance", nuisance)
     render = (max(height, _RENDER_SIZE[0]), max(width, _RENDER_SIZE[1]))
     generators = sample_generators(TAMPER_PAIR_STREAM, seed, count)
     edited = edited_cheques(generators, TAMPER_KINDS, render, resolve_font(font_path))

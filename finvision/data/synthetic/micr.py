@@ -21,7 +21,8 @@ import functools
 import numpy as np
 from PIL import Image, ImageDraw
 
-from finvision.data.synthetic._checks import check_height, check_seed, check_strength
+from finvision._validation import check_fraction, check_non_negative_int
+from finvision.data.synthetic._checks import check_height
 from finvision.data.synthetic._random import MICR_STREAM, sample_generators
 from finvision.data.synthetic.fonts import CellAtlas
 from finvision.data.synthetic.nuisance import with_nuisance
@@ -287,7 +288,7 @@ def render_micr_line(printed: str, *, height: int = 32, seed: int | None = None)
     (32, 516)
     """
     height = check_height(height)
-    rng = None if seed is None else np.random.default_rng(check_seed(seed))
+    rng = None if seed is None else np.random.default_rng(check_non_negative_int("seed", seed))
     style = LineStyle() if rng is None else LineStyle.random(rng, height)
     return _draw_micr(printed, height, style, rng)
 
@@ -330,7 +331,7 @@ def micr_lines(
     (True, 32)
     """
     height = check_height(height)
-    check_strength(nuisance, "nuisance")
+    nuisance = check_fraction("nuisance", nuisance)
     samples = []
     for rng in sample_generators(MICR_STREAM, seed, count):
         fields = random_micr_text(rng)

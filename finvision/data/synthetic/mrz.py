@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from finvision.data.synthetic._checks import check_height, check_strength
+from finvision._validation import check_fraction
+from finvision.data.synthetic._checks import check_height
 from finvision.data.synthetic._random import MRZ_STREAM, pick, sample_generators
 from finvision.data.synthetic.fonts import resolve_font
 from finvision.data.synthetic.nuisance import with_nuisance
@@ -211,7 +212,7 @@ def mrz_lines(
     (30, 32)
     """
     formats, height, font = check_formats(formats), check_height(height), resolve_font(font_path)
-    check_strength(nuisance, "nuisance")
+    nuisance = check_fraction("nuisance", nuisance)
     samples = []
     for rng in sample_generators(MRZ_STREAM, seed, count):
         lines = random_fields(rng, pick(rng, formats)).lines
@@ -282,7 +283,7 @@ def mrz_blocks(
     (True, True)
     """
     formats, height, font = check_formats(formats), check_height(height), resolve_font(font_path)
-    check_strength(nuisance, "nuisance")
+    nuisance = check_fraction("nuisance", nuisance)
     blocks = []
     for rng in sample_generators(MRZ_STREAM, seed, count):
         mrz = random_fields(rng, pick(rng, formats))

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from finvision.data.synthetic._checks import check_seed, check_strength
+from finvision._validation import check_fraction, check_non_negative_int
 
 _Sample = TypeVar("_Sample")
 
@@ -56,7 +56,7 @@ def apply_nuisance(images: Sequence[np.ndarray], *, strength: float, seed: int) 
     """
     from finvision.preprocessing import DocumentAugmentation  # imports Keras
 
-    seed = check_seed(seed)
+    seed = check_non_negative_int("seed", seed)
     arrays = [np.asarray(image) for image in images]
     for index, image in enumerate(arrays):
         if image.dtype != np.uint8 or image.shape[2:] not in ((), (1,), (3,)) or image.ndim < 2:
@@ -65,7 +65,7 @@ def apply_nuisance(images: Sequence[np.ndarray], *, strength: float, seed: int) 
                 f"{image.dtype} {image.shape} at index {index}."
             )
     outputs: list[np.ndarray] = [image.copy() for image in arrays]
-    if check_strength(strength) == 0.0:
+    if check_fraction("strength", strength) == 0.0:
         return outputs
     layer = DocumentAugmentation(strength=strength, seed=seed)
     padded = [_padded(image) for image in arrays]
@@ -107,7 +107,7 @@ def with_nuisance(
     >>> with_nuisance(lines, 0.0, seed=0) is lines
     True
     """
-    if check_strength(strength, "nuisance") == 0.0:
+    if check_fraction("nuisance", strength) == 0.0:
         return samples
     images = [getattr(sample, field) for sample in samples for field in fields]
     noisy = iter(apply_nuisance(images, strength=strength, seed=seed))

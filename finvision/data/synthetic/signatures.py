@@ -27,7 +27,8 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw
 
-from finvision.data.synthetic._checks import check_seed, check_size, check_strength
+from finvision._validation import check_fraction, check_non_negative_int, is_int
+from finvision.data.synthetic._checks import check_size
 from finvision.data.synthetic._random import SIGNATURE_STREAM, WRITER_STREAM, sample_generators
 from finvision.data.synthetic.nuisance import with_nuisance
 from finvision.data.synthetic.text import ink_on_paper
@@ -113,7 +114,7 @@ def signature_writer(writer_id: int) -> SignatureWriter:
     >>> all(np.array_equal(p, q) for p, q in zip(a.strokes, b.strokes))
     True
     """
-    if isinstance(writer_id, bool) or not isinstance(writer_id, int | np.integer) or writer_id < 0:
+    if not is_int(writer_id) or writer_id < 0:
         raise ValueError(f"`writer_id` must be a non-negative int; received {writer_id!r}.")
     rng = np.random.default_rng((WRITER_STREAM, int(writer_id)))
     width = rng.uniform(0.7, 1.5)
@@ -289,7 +290,9 @@ def signature_image(
     """
     model = writer if isinstance(writer, SignatureWriter) else signature_writer(writer)
     size = check_size(size)
-    rng = np.random.default_rng((SIGNATURE_STREAM, check_seed(seed), model.writer_id, int(forged)))
+    rng = np.random.default_rng(
+        (SIGNATURE_STREAM, check_non_negative_int("seed", seed), model.writer_id, int(forged))
+    )
     return _ink(rng, signature_coverage(model, rng, size, forged))
 
 
@@ -321,7 +324,7 @@ class SignaturePair:
 
 
 def _writer_pool(writers: int | Sequence[int]) -> tuple[int, ...]:
-    if isinstance(writers, int | np.integer) and not isinstance(writers, bool):
+    if is_int(writers):
         pool = tuple(range(int(writers)))
     elif isinstance(writers, Sequence | np.ndarray) and not isinstance(writers, str):
         pool = tuple(writers)
@@ -383,7 +386,7 @@ def signature_pairs(
     (True, (48, 96))
     """
     pool, size, shares = _writer_pool(writers), check_size(size), _shares(proportions)
-    check_strength(nuisance, "nuisance")
+    nuisance = check_fraction("nuisance", nuisance)
     pairs = []
     for rng in sample_generators(SIGNATURE_STREAM, seed, count):
         writer = signature_writer(pool[int(rng.integers(len(pool)))])

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw
 
-from finvision.data.synthetic._checks import check_seed
+from finvision._validation import check_non_negative_int
 from finvision.data.synthetic._random import TAMPER_STREAM, pick, sample_generators
 from finvision.data.synthetic.cheques import check_cheque_size, draw_cheque
 from finvision.data.synthetic.fonts import glyph_cells, line_height_ratio, resolve_font
@@ -271,7 +271,7 @@ def tamper(
         raise ValueError(f"`donor` applies to kind 'splice' only; received kind {kind!r}.")
     if box is not None and kind != "replace_digits":
         raise ValueError(f"`box` applies to kind 'replace_digits' only; received kind {kind!r}.")
-    rng = np.random.default_rng((TAMPER_STREAM, check_seed(seed)))
+    rng = np.random.default_rng((TAMPER_STREAM, check_non_negative_int("seed", seed)))
     return _edit(rng, image, kind, donor, box, font_path)
 
 

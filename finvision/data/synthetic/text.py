@@ -7,7 +7,8 @@ import os
 
 import numpy as np
 
-from finvision.data.synthetic._checks import check_height, check_seed
+from finvision._validation import check_non_negative_int
+from finvision.data.synthetic._checks import check_height
 from finvision.data.synthetic.fonts import glyph_cells, line_height_ratio, resolve_font
 
 
@@ -216,6 +217,6 @@ def render_text_line(
     height = check_height(height)
     if not isinstance(text, str):
         raise TypeError(f"`text` must be a string; received {text!r}.")
-    rng = None if seed is None else np.random.default_rng(check_seed(seed))
+    rng = None if seed is None else np.random.default_rng(check_non_negative_int("seed", seed))
     style = LineStyle() if rng is None else LineStyle.random(rng, height)
     return draw_text_line(text, height, resolve_font(font_path), style, rng)

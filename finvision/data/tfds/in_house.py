@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import tensorflow_datasets as tfds
 
+from finvision._validation import check_choice
 from finvision.data import _checks
 from finvision.data.csv_loader import index_manifest
 from finvision.data.directory import index_folder
@@ -103,8 +104,8 @@ class FinvisionInHouse(GeneratedBuilder):
                 "`config` must be an InHouseConfig naming a folder or CSV manifest as "
                 f"`source`, received {config!r}."
             )
-        _checks.one_of(config.color_mode, "color_mode", tuple(_checks.COLOR_MODES))
-        _checks.one_of(config.pages, "pages", _checks.PAGES)
+        check_choice("color_mode", config.color_mode, tuple(_checks.COLOR_MODES))
+        check_choice("pages", config.pages, _checks.PAGES)
         self.report: LoadReport | None = None
         super().__init__(config=config, **kwargs)
 

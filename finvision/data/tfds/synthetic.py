@@ -38,6 +38,7 @@ from typing import Any, ClassVar
 import numpy as np
 import tensorflow_datasets as tfds
 
+from finvision._validation import check_fraction, check_non_negative_int, is_int
 from finvision.data.synthetic import (
     PAIR_KINDS,
     TAMPER_KINDS,
@@ -47,7 +48,7 @@ from finvision.data.synthetic import (
     signature_pairs,
     tampered_documents,
 )
-from finvision.data.synthetic._checks import check_height, check_seed, check_size, check_strength
+from finvision.data.synthetic._checks import check_height, check_size
 from finvision.data.synthetic.cheques import CHEQUE_FIELDS, check_cheque_size
 from finvision.data.tfds.generated import GeneratedBuilder
 
@@ -86,7 +87,7 @@ def split_seed(seed: int, split: str) -> int:
     """
     if split not in SPLITS:
         raise ValueError(f"`split` must be one of {SPLITS}; received {split!r}.")
-    return 3 * check_seed(seed) + SPLITS.index(split)
+    return 3 * check_non_negative_int("seed", seed) + SPLITS.index(split)
 
 
 @dataclasses.dataclass(eq=False)
@@ -126,18 +127,15 @@ class SyntheticConfig(tfds.core.BuilderConfig):
             not isinstance(counts, Mapping)
             or not counts
             or not set(counts) <= set(SPLITS)
-            or not all(
-                isinstance(n, int | np.integer) and not isinstance(n, bool) and n > 0
-                for n in counts.values()
-            )
+            or not all(is_int(n) and n > 0 for n in counts.values())
         ):
             raise ValueError(
                 f"`examples_per_split` must map some of {SPLITS} to positive ints; "
                 f"received {counts!r}."
             )
         self.examples_per_split = {split: int(counts[split]) for split in SPLITS if split in counts}
-        self.seed = check_seed(self.seed)
-        self.nuisance = check_strength(self.nuisance, "nuisance")
+        self.seed = check_non_negative_int("seed", self.seed)
+        self.nuisance = check_fraction("nuisance", self.nuisance)
         if self.font_path is not None and not isinstance(self.font_path, str | os.PathLike):
             raise ValueError(
                 f"`font_path` must be a path to a font file or None; received {self.font_path!r}."

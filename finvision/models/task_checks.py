@@ -70,55 +70,6 @@ def check_pyramid_backbone(backbone: Any, task: str) -> None:
         )
 
 
-def check_choice(name: str, value: Any, choices: Sequence[Any]) -> None:
-    """Checks that ``value`` is one of ``choices``.
-
-    Raises:
-        ValueError: naming the argument, the choices and the value received.
-
-    Example:
-    >>> check_choice("decoder", "fcn", ("fpn", "unet"))
-    Traceback (most recent call last):
-    ...
-    ValueError: `decoder` must be one of ('fpn', 'unet'); received 'fcn'.
-    """
-    if value not in choices:
-        raise ValueError(f"`{name}` must be one of {tuple(choices)}; received {value!r}.")
-
-
-def check_positive_int(name: str, value: Any) -> None:
-    """Checks that ``value`` is an integer >= 1 (not a bool).
-
-    Raises:
-        ValueError: naming the argument and the value received.
-
-    Example:
-    >>> check_positive_int("embedding_dim", 0)
-    Traceback (most recent call last):
-    ...
-    ValueError: `embedding_dim` must be an integer >= 1; received 0.
-    """
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"`{name}` must be an integer >= 1; received {value!r}.")
-
-
-def check_rate(name: str, value: Any) -> None:
-    """Checks that ``value`` is a dropout rate in [0, 1).
-
-    Raises:
-        ValueError: naming the argument and the value received.
-
-    Example:
-    >>> check_rate("dropout", 1.0)
-    Traceback (most recent call last):
-    ...
-    ValueError: `dropout` must be a number in [0, 1); received 1.0.
-    """
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    if not (is_number and 0.0 <= value < 1.0):
-        raise ValueError(f"`{name}` must be a number in [0, 1); received {value!r}.")
-
-
 def check_class_names(class_names: Sequence[str] | None, num_classes: int) -> list[str] | None:
     """Checks optional class names: one distinct non-empty string per class.
 

@@ -202,32 +202,6 @@ def both_classes(positive: np.ndarray, negative: np.ndarray, what: tuple[str, st
             )
 
 
-def as_rate(value: Any, name: str) -> float:
-    """Checks a target rate in [0, 1] and returns it as a float.
-
-    Args:
-        value: the target rate.
-        name: the argument's name, for the error message.
-
-    Returns:
-        ``float(value)``.
-
-    Raises:
-        ValueError: if the value is not a real number in [0, 1].
-
-    Example:
-    >>> as_rate(0.01, "fpr")
-    0.01
-    """
-    try:
-        rate = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"`{name}` must be a number in [0, 1]; received {value!r}.") from None
-    if not 0.0 <= rate <= 1.0:
-        raise ValueError(f"`{name}` must be a number in [0, 1]; received {value!r}.")
-    return rate
-
-
 def as_threshold(value: Any, name: str = "threshold") -> float:
     """Checks a decision threshold (a real number, not NaN) and returns it as a float.
 
