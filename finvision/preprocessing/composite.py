@@ -121,9 +121,7 @@ class DocumentAugmentation(AugmentationLayer):
         >>> tuple(augment.transform_images(images, transformation).shape)
         (2, 16, 24, 3)
         """
-        for step, part in zip(self.steps, transformation or [None] * len(self.steps), strict=True):
-            images = step.transform_images(images, part)
-        return images
+        return self._through_steps("transform_images", images, transformation)
 
     def transform_segmentation_masks(self, masks: Any, transformation: list[Any] | None) -> Any:
         """Moves masks ``(N, H, W)`` or ``(N, H, W, K)`` through the steps, in order.
@@ -138,10 +136,9 @@ class DocumentAugmentation(AugmentationLayer):
         >>> moved.dtype.name, sorted(np.unique(moved).tolist())
         ('uint8', [0, 1])
         """
-        masks = ops.convert_to_tensor(masks)
-        for step, part in zip(self.steps, transformation or [None] * len(self.steps), strict=True):
-            masks = step.transform_segmentation_masks(masks, part)
-        return masks
+        return self._through_steps(
+            "transform_segmentation_masks", ops.convert_to_tensor(masks), transformation
+        )
 
     def transform_points(self, points: Any, transformation: list[Any] | None) -> Any:
         """Moves float32 points ``(N, ..., 2)``, ``(x, y)`` pixels, through the steps.
@@ -153,10 +150,14 @@ class DocumentAugmentation(AugmentationLayer):
         >>> tuple(augment.transform_points(np.zeros((1, 4, 2)), transformation).shape)
         (1, 4, 2)
         """
-        points = ops.cast(points, "float32")
-        for step, part in zip(self.steps, transformation or [None] * len(self.steps), strict=True):
-            points = step.transform_points(points, part)
-        return points
+        return self._through_steps("transform_points", ops.cast(points, "float32"), transformation)
+
+    def _through_steps(self, method: str, values: Any, transformation: list[Any] | None) -> Any:
+        """Passes ``values`` through each step's ``method`` with that step's transformation."""
+        parts = transformation or [None] * len(self.steps)
+        for step, part in zip(self.steps, parts, strict=True):
+            values = getattr(step, method)(values, part)
+        return values
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "strength": self.strength, "seed": self.seed}
