@@ -15,6 +15,7 @@ Usage::
     python examples/train_line_readers.py mrz --out finvision/presets/mrz
     python examples/train_line_readers.py micr --out finvision/presets/micr
     python examples/train_line_readers.py mrz --init mrz --out /tmp/mrz --epochs 6
+    python examples/train_line_readers.py mrz --init mrz --capture-share 0.7 --out /tmp/mrz
 """
 
 from __future__ import annotations
@@ -41,10 +42,19 @@ LSTM_UNITS = 96
 VALIDATION_SEED = 10_000
 
 
-def render(reader: str, count: int, seed: int, nuisance: float = 0.0) -> list:
-    if reader == "mrz":
-        return synthetic.mrz_lines(count, seed=seed, height=HEIGHT, nuisance=nuisance)
-    return synthetic.micr_lines(count, seed=seed, height=HEIGHT, nuisance=nuisance)
+def render(
+    reader: str, count: int, seed: int, nuisance: float = 0.0, capture_share: float = 0.0
+) -> list:
+    """Fresh lines; for MRZ, ``capture_share`` of them cropped as real captures are."""
+    if reader == "micr":
+        return synthetic.micr_lines(count, seed=seed, height=HEIGHT, nuisance=nuisance)
+    captured = round(count * capture_share)
+    lines = synthetic.mrz_lines(count - captured, seed=seed, height=HEIGHT, nuisance=nuisance)
+    if captured:
+        lines += synthetic.mrz_lines(
+            captured, seed=seed, height=HEIGHT, nuisance=nuisance, layout="capture"
+        )
+    return lines
 
 
 def to_batch(lines: list) -> np.ndarray:
@@ -98,6 +108,12 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--init", help="preset (name or directory) to start from")
     parser.add_argument("--seed", type=int, default=0, help="first training-data seed")
+    parser.add_argument(
+        "--capture-share",
+        type=float,
+        default=0.0,
+        help="MRZ: share of lines laid out as real crops (synthetic.mrz_lines layout='capture')",
+    )
     arguments = parser.parse_args()
     keras.utils.set_random_seed(arguments.seed)
     if arguments.init:
@@ -117,13 +133,19 @@ def main() -> None:
     )
     model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=5.0))
     validation = render(
-        arguments.reader, arguments.validation_lines, VALIDATION_SEED, arguments.augmentation
+        arguments.reader,
+        arguments.validation_lines,
+        VALIDATION_SEED,
+        arguments.augmentation,
+        arguments.capture_share,
     )
     best = float("inf")
     for epoch in range(arguments.epochs):
         start = time.perf_counter()
         seed = arguments.seed + epoch
-        lines = render(arguments.reader, arguments.lines_per_epoch, seed=seed)
+        lines = render(
+            arguments.reader, arguments.lines_per_epoch, seed, capture_share=arguments.capture_share
+        )
         strength = augmentation_strength(epoch, arguments.epochs, arguments.augmentation)
         data = training_data(model, lines, arguments.batch_size, seed, strength)
         history = model.fit(data, epochs=1, verbose=0, shuffle=False)  # shuffled above

@@ -115,3 +115,24 @@ def test_gan_augmentation_benchmark_tiny(tmp_path, monkeypatch, capsys):
     for name, distance in report["frechet"].items():
         assert distance["per_seed"] == [seed["frechet"][name]]
         assert np.isfinite(distance["mean"]) and distance["mean"] >= 0.0
+
+
+def test_independent_mrz_benchmark_tiny(tmp_path, monkeypatch, capsys):
+    if not Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf").is_file():
+        pytest.skip("the independent renderer needs the OCR-B font (Debian fonts-ocr-b)")
+    arguments = ["--lines", "12", "--rotations", "0", "2"]
+    report = run_benchmark("mrz_independent", arguments, tmp_path, monkeypatch, capsys)
+
+    assert report["benchmark"] == "mrz_independent" and report["lines"] == 12
+    assert set(report["by_rotation"]) == {"0", "2"}
+    for figures in report["by_rotation"].values():
+        assert figures["cer"] >= 0.0 and 0.0 <= figures["exact_lines"] <= 1.0
+        assert figures["lines_per_second"] > 0
+
+
+def test_the_independent_renderer_shares_no_code_with_the_training_generator():
+    source = (BENCHMARKS / "_independent_mrz.py").read_text()
+    imported = {
+        line.split()[1] for line in source.splitlines() if line.startswith(("from ", "import "))
+    }
+    assert {name for name in imported if name.startswith("finvision")} == {"finvision.documents"}

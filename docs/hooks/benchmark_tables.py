@@ -104,6 +104,13 @@ def _ocr_levels(reader: str) -> Callable[[Mapping[str, Any]], list[Row]]:
     return rows
 
 
+def _mrz_independent(results: Mapping[str, Any]) -> list[Row]:
+    return [
+        ((f"turned up to {rotation} degrees" if float(rotation) else "not turned",), record)
+        for rotation, record in results["by_rotation"].items()
+    ]
+
+
 def _sequence(results: Mapping[str, Any]) -> list[Row]:
     systems = {
         "per_frame": "per-frame `ImageClassifier`, frame scores averaged",
@@ -179,6 +186,12 @@ TABLES: dict[str, Table] = {
     "ocr-micr": Table("ocr", ("engine",), _OCR_COLUMNS, _ocr("micr")),
     "ocr-levels-mrz": Table("ocr", ("held-out set",), _OCR_COLUMNS, _ocr_levels("mrz")),
     "ocr-levels-micr": Table("ocr", ("held-out set",), _OCR_COLUMNS, _ocr_levels("micr")),
+    "mrz-independent": Table(
+        "mrz_independent",
+        ("independent lines",),
+        (*_OCR_COLUMNS, Column("confidence ROC AUC", "confidence_auroc", "{:.3f}")),
+        _mrz_independent,
+    ),
     "sequence": Table(
         "sequence",
         ("model",),

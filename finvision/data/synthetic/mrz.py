@@ -11,14 +11,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from finvision._validation import check_fraction
+from finvision._validation import check_choice, check_fraction
 from finvision.data.synthetic._checks import check_height
 from finvision.data.synthetic._random import MRZ_STREAM, pick, sample_generators
 from finvision.data.synthetic.fonts import resolve_font
 from finvision.data.synthetic.nuisance import with_nuisance
 from finvision.data.synthetic.text import (
+    LAYOUTS,
     LineStyle,
     TextLine,
+    draw_captured_line,
     draw_text_line,
 )
 from finvision.data.synthetic.vocabulary import COUNTRY_CODES, GIVEN_NAMES, SURNAMES
@@ -180,12 +182,16 @@ def mrz_lines(
     height: int = 32,
     font_path: str | os.PathLike | None = None,
     nuisance: float = 0.0,
+    layout: str = "classic",
 ) -> list[TextLine]:
     """Images of single MRZ lines with their text, for training a line reader.
 
     Each sample is one line, drawn at random, of a random document (see
     :func:`random_mrz`), in OCR-B with random size, spacing, margins, position
-    and contrast (see :class:`~finvision.data.synthetic.text.LineStyle`).
+    and contrast (see :class:`~finvision.data.synthetic.text.LineStyle`). With
+    ``layout="capture"`` the lines are cropped as real captures are (caps 0.3-0.8
+    of the height, any margin, turned up to 3 degrees; see
+    :func:`~finvision.data.synthetic.text.draw_captured_line`).
 
     Args:
         count: how many lines.
@@ -197,12 +203,14 @@ def mrz_lines(
             perspective, uneven light; see
             :func:`~finvision.data.synthetic.nuisance.apply_nuisance`), drawn
             for all images of the call together; 0 keeps the clean render.
+        layout: ``"classic"`` (a centred glyph box) or ``"capture"``.
 
     Returns:
         ``count`` :class:`~finvision.data.synthetic.text.TextLine`.
 
     Raises:
-        ValueError: for a bad ``count``, ``seed``, ``nuisance``, ``formats`` or ``height``.
+        ValueError: for a bad ``count``, ``seed``, ``nuisance``, ``formats``,
+            ``height`` or ``layout``.
         FontNotFoundError: if OCR-B is not installed and no ``font_path`` is given.
 
     Example:
@@ -213,13 +221,16 @@ def mrz_lines(
     """
     formats, height, font = check_formats(formats), check_height(height), resolve_font(font_path)
     nuisance = check_fraction("nuisance", nuisance)
+    check_choice("layout", layout, LAYOUTS)
     samples = []
     for rng in sample_generators(MRZ_STREAM, seed, count):
         lines = random_fields(rng, pick(rng, formats)).lines
         text = pick(rng, lines)
-        samples.append(
-            TextLine(draw_text_line(text, height, font, LineStyle.random(rng, height), rng), text)
-        )
+        if layout == "capture":
+            image = draw_captured_line(text, height, font, rng)
+        else:
+            image = draw_text_line(text, height, font, LineStyle.random(rng, height), rng)
+        samples.append(TextLine(image, text))
     return with_nuisance(samples, nuisance, seed)
 
 

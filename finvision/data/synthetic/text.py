@@ -6,6 +6,7 @@ import dataclasses
 import os
 
 import numpy as np
+from PIL import Image
 
 from finvision._validation import check_non_negative_int
 from finvision.data.synthetic._checks import check_height
@@ -180,6 +181,73 @@ def draw_text_line(
     cells = glyph_cells(font_path, size)
     coverage = cells.line(text, style.gaps(len(text), rng))
     return place_line(coverage[:height], height, style)
+
+
+#: How a line generator lays lines out: see :func:`draw_captured_line`.
+LAYOUTS = ("classic", "capture")
+#: The spread of a captured crop: cap height per line height, side margins in line
+#: heights, in-plane rotation in degrees.
+CAPTURE_GLYPH_HEIGHT = (0.3, 0.8)
+CAPTURE_MARGINS = (0.0, 0.6)
+CAPTURE_ROTATION = 3.0
+_SUPERSAMPLING = 4
+
+
+def draw_captured_line(
+    text: str, height: int, font_path: str, rng: np.random.Generator
+) -> np.ndarray:
+    """Renders ``text`` as a scanner, a phone or a zone detector crops a real line.
+
+    Where :func:`draw_text_line` centres a glyph box of 0.62-0.82 of the line
+    (caps at 0.38-0.53 of it), real crops are tighter and less tidy: the cap
+    height is 0.3-0.8 of the line height, the band sits anywhere in the crop
+    (ink may touch an edge), the side margins are 0-0.6 line heights, the line
+    is turned up to 3 degrees in the crop (which holds most of the drift of its
+    ends, as a zone detector's box does; the rest clips), and the pitch is
+    the font's own (fixed for OCR-B) or loosened by up to a tenth of a
+    character. The line is drawn at 4x and reduced, so edges are antialiased.
+
+    Args:
+        text: the characters to draw.
+        height: the crop height in pixels.
+        font_path: a resolved font file.
+        rng: the sample's generator.
+
+    Returns:
+        A grayscale uint8 image ``(height, width)``.
+
+    Example:
+    >>> path = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+    >>> image = draw_captured_line("P<UTO", 32, path, np.random.default_rng(0))
+    >>> image.shape[0], image.dtype.name, int(image.min()) < 100
+    (32, 'uint8', True)
+    """
+    big = height * _SUPERSAMPLING
+    size = max(4, round(big / line_height_ratio(font_path)))
+    cells = glyph_cells(font_path, size)
+    loose = rng.random() < 0.5
+    tracking = round(rng.uniform(0, 0.1) * cells.cell("0").shape[1]) if loose else 0
+    strip = cells.line(text, np.full(len(text), tracking, np.int64))
+    rows = np.flatnonzero(strip.max(axis=1) > 0.5)
+    band_top, band_height = rows[0], rows[-1] - rows[0] + 1
+    angle = rng.uniform(-CAPTURE_ROTATION, CAPTURE_ROTATION)
+    # A turned line's ends drift up and down by `drift`; a crop holds most of that, as
+    # a zone detector's box does, so the glyphs of a turned line come out smaller.
+    drift = abs(np.tan(np.radians(angle))) * strip.shape[1] / 2
+    held = band_height + rng.uniform(1.8, 2.6) * drift
+    crop_height = max(band_height / rng.uniform(*CAPTURE_GLYPH_HEIGHT), held)
+    left, right = (rng.uniform(*CAPTURE_MARGINS) * crop_height for _ in range(2))
+    slack = max(crop_height - band_height, 0.0)
+    top = band_top - (slack / 2 + rng.uniform(-0.4, 0.4) * slack)  # the crop's top row
+    pad = round(crop_height)
+    canvas = np.zeros((strip.shape[0] + 2 * pad, strip.shape[1] + 2 * pad), np.float32)
+    canvas[pad : pad + strip.shape[0], pad : pad + strip.shape[1]] = strip
+    turned = Image.fromarray(canvas).rotate(angle, Image.Resampling.BILINEAR)
+    box = (pad - left, pad + top, pad + strip.shape[1] + right, pad + top + crop_height)
+    width = max(1, round((box[2] - box[0]) * height / crop_height))
+    coverage = np.asarray(turned.resize((width, height), Image.Resampling.BOX, box=box))
+    style = LineStyle.random(rng, height)
+    return ink_on_paper(np.clip(coverage, 0.0, 1.0), style.ink, style.paper)
 
 
 def render_text_line(

@@ -1,0 +1,67 @@
+"""The shipped MRZ reader on lines from a renderer kept apart from its training code.
+
+Lines come from ``benchmarks/_independent_mrz.py`` (Pillow and the OCR-B font file
+directly; glyphs 0.5-0.7 of the line height, fixed pitch, tight to loose margins,
+rotation, grey paper, blur, noise, JPEG), whole TD3 and TD1 documents. Reported per
+in-plane rotation limit: character error rate, exact-line rate, lines/s, and how well
+the reader's line confidence separates right reads from wrong ones (ROC AUC, and the
+share of wrong lines accepted at the confidence that accepts 90% of the right ones).
+
+Run with ``make bench``; writes ``benchmarks/results/mrz_independent.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+from _independent_mrz import mrz_line_set
+from _results import environment, write_results
+from sklearn.metrics import roc_auc_score
+
+from finvision.metrics import functional
+from finvision.models import TextLineRecognizer
+
+SEED = 20_261_204
+
+
+def measure(reader: TextLineRecognizer, images: list, texts: list[str]) -> dict:
+    reader.predict_text(images[:8])  # warm-up: tracing
+    start = time.perf_counter()
+    predicted, confidence = reader.predict_text(images, batch_size=64, return_confidence=True)
+    seconds = time.perf_counter() - start
+    right = np.array([p == t for p, t in zip(predicted, texts, strict=True)])
+    report = {
+        "cer": functional.character_error_rate(texts, predicted),
+        "exact_lines": float(right.mean()),
+        "lines_per_second": len(images) / seconds,
+    }
+    if 0 < right.sum() < len(right):
+        accept = np.quantile(confidence[right], 0.1)  # keeps 90% of the right reads
+        report["confidence_auroc"] = float(roc_auc_score(right, confidence))
+        report["wrong_accepted_at_90pct_right"] = float(np.mean(confidence[~right] >= accept))
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=400)
+    parser.add_argument("--rotations", type=float, nargs="*", default=[0.0, 1.5, 3.0])
+    parser.add_argument("--out", help="results file (default: benchmarks/results/...)")
+    arguments = parser.parse_args()
+    reader = TextLineRecognizer.from_preset("mrz")
+    report = environment("mrz_independent")
+    report.update(lines=arguments.lines, renderer="benchmarks/_independent_mrz.py", by_rotation={})
+    for rotation in arguments.rotations:
+        images, texts = mrz_line_set(arguments.lines, SEED, max_rotation=rotation)
+        report["by_rotation"][f"{rotation:g}"] = measure(reader, images, texts)
+        print(f"rotation <= {rotation:g} deg", report["by_rotation"][f"{rotation:g}"], flush=True)
+    write_results(report, arguments.out)
+
+
+if __name__ == "__main__":
+    main()
