@@ -28,6 +28,7 @@ from finvision.models.presets import (
     save_preset,
 )
 from finvision.models.registry import (
+    Architecture,
     BackboneSpec,
     Preprocessing,
     WeightsFile,
@@ -44,6 +45,7 @@ from finvision.models.weights import adapt_input_kernel
 
 __all__ = [
     "ALPHABETS",
+    "Architecture",
     "MRZ_ALPHABET",
     "MRZ_FORMATS",
     "TEMPORAL_LAYERS",

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import keras
 
 from finvision.models.backbone import Backbone
-from finvision.models.presets import read_preset
 from finvision.models.registry import get_backbone_spec
-from finvision.models.weights import fetch_imagenet_weights, load_weights_file
-
-WeightsSource = str | os.PathLike | None
+from finvision.models.weights import read_weights_file
+from finvision.models.weights_source import WeightsSource, resolve_weights
 
 
 def create_backbone(
@@ -44,7 +40,8 @@ def create_backbone(
         weights: None (random initialisation); ``"imagenet"`` (Keras'
             hash-checked download, cached in ``~/.keras/models``); a path to a
             ``.h5`` or ``.weights.h5`` file; or a preset directory written by
-            :func:`finvision.models.save_preset`.
+            :func:`finvision.models.save_preset`; resolved to a checked file by
+            :func:`~finvision.models.weights_source.resolve_weights`, then read once.
         include_preprocessing: put the weights' normalisation in the graph, so
             the model takes raw pixels in [0, 255] (float or uint8).
         features_only: output a dict ``{"P3": ..., ...}`` of ``out_levels``.
@@ -83,11 +80,6 @@ def create_backbone(
     {'P4': (2, 4, 4, 48), 'P5': (2, 2, 2, 576)}
     """
     spec = get_backbone_spec(backbone)
-    if sha256 is not None and weights is None:
-        raise ValueError(
-            "`sha256` pins a weights file; pass `weights=` a file, a preset directory or "
-            "'imagenet' with it; received weights=None."
-        )
     model = Backbone(
         spec.name,
         input_shape=input_shape,
@@ -100,35 +92,7 @@ def create_backbone(
         dtype=dtype,
         name=name or spec.name,
     )
-    if weights is None:
-        return model
-    if weights == "imagenet":
-        load_weights_file(model, fetch_imagenet_weights(spec), sha256=sha256)
-    elif isinstance(weights, (str, os.PathLike)) and Path(weights).is_dir():
-        load_weights_file(model, _preset_weights(weights, spec.name, sha256))
-    elif isinstance(weights, (str, os.PathLike)):
-        load_weights_file(model, weights, sha256=sha256)
-    else:
-        raise TypeError(
-            "`weights` must be None, 'imagenet', a weights file path or a preset "
-            f"directory; received {type(weights).__name__}."
-        )
+    path = resolve_weights(weights, spec, sha256=sha256)
+    if path is not None:
+        read_weights_file(model, path)
     return model
-
-
-def _preset_weights(directory: str | os.PathLike, architecture: str, sha256: str | None) -> Path:
-    preset = read_preset(directory, sha256=sha256)
-    if preset.config.get("class_name") != "Backbone":
-        raise ValueError(
-            f"`weights` preset {str(directory)!r} holds an {preset.config.get('class_name')}, "
-            "not a backbone: reload it with its class's from_preset(), or write its "
-            "backbone with save_preset(model.backbone, directory)."
-        )
-    saved = preset.config["config"]["architecture"]
-    if saved != architecture:
-        raise ValueError(
-            f"`weights` preset {str(directory)!r} holds a {saved} backbone, not "
-            f"{architecture}. Use create_backbone({saved!r}, ...) or "
-            "finvision.models.load_preset()."
-        )
-    return preset.weights_path

@@ -1,4 +1,13 @@
-"""The catalogue of backbones: one :class:`BackboneSpec` per name."""
+"""The catalogue of backbones: one :class:`BackboneSpec` per name.
+
+The catalogue is open. Each module of :mod:`finvision.models.backbones` declares
+its family's specs next to the network builder, in three parts kept apart: the
+:class:`Architecture` (builder, pyramid taps and channels, BatchNormalization
+momentum), the :class:`Preprocessing` its weights expect and the published
+:class:`WeightsFile`; it registers them when imported. The lookups below import
+that package on first use (it imports this module, so this module cannot import
+it first), and :func:`register_backbone` adds a bank's own backbones.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +19,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from finvision.models.backbones import applications, resnet
-from finvision.preprocessing.normalization import CAFFE_MEAN, MODES, TORCH_MEAN, TORCH_STD
+from finvision.preprocessing.normalization import MODES
 
 KERAS_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
@@ -62,8 +70,47 @@ class WeightsFile:
 
 
 @dataclasses.dataclass(frozen=True)
+class Architecture:
+    """The network part of a spec: how it is built and where its pyramid is tapped.
+
+    Attributes:
+        build_trunk: builds the network on a Keras tensor and returns it as a
+            functional model (see :func:`register_backbone`).
+        taps: the names of the layers whose outputs are ``"P1"`` to ``"P4"``
+            (strides 2, 4, 8 and 16), in that order; ``"P5"`` is the output.
+        channels: the channels of ``"P1"`` to ``"P5"``, in that order.
+        default_bn_momentum: BatchNormalization momentum the network uses.
+        keras_application: the ``keras.applications`` constructor that builds
+            the same network (and reads the same weight files), or None.
+        min_input_size: the smallest height and width the network accepts.
+
+    Example:
+    >>> from finvision.models.backbones.resnet import trunk_builder
+    >>> architecture = Architecture(
+    ...     trunk_builder((2, 2, 2, 2)),
+    ...     taps=("conv1_relu", "conv2_block2_out", "conv3_block2_out", "conv4_block2_out"),
+    ...     channels=(64, 64, 128, 256, 512),
+    ...     default_bn_momentum=0.9,
+    ... )
+    >>> architecture.channels[-1]
+    512
+    """
+
+    build_trunk: Callable[[Any], Any]
+    taps: tuple[str, ...]
+    channels: tuple[int, ...]
+    default_bn_momentum: float
+    keras_application: str | None = None
+    min_input_size: int = 32
+
+
+@dataclasses.dataclass(frozen=True)
 class BackboneSpec:
     """Everything finvision knows about one backbone architecture.
+
+    The built-in families declare their specs with :meth:`from_parts`, which
+    keeps the architecture, the normalisation and the published weights apart;
+    the fields below are the flat view every caller reads.
 
     Attributes:
         name: the registry name, e.g. ``"resnet50"``.
@@ -101,189 +148,102 @@ class BackboneSpec:
     build_trunk: Callable[[Any], Any] = dataclasses.field(repr=False, compare=False)
     min_input_size: int = 32
 
+    @classmethod
+    def from_parts(
+        cls,
+        name: str,
+        family: str,
+        *,
+        architecture: Architecture,
+        preprocessing: Preprocessing,
+        imagenet_weights: WeightsFile | None = None,
+        default_input_size: tuple[int, int] = (224, 224),
+    ) -> BackboneSpec:
+        """Assembles a spec from its parts.
 
-_CAFFE = Preprocessing("caffe", mean=CAFFE_MEAN)
-_TF = Preprocessing("tf")
-_TORCH = Preprocessing("torch", mean=TORCH_MEAN, std=TORCH_STD)
+        Args:
+            name: the registry name.
+            family: the family the name belongs to.
+            architecture: the network and its pyramid taps.
+            preprocessing: the normalisation the weights expect.
+            imagenet_weights: the published ImageNet weights file, or None.
+            default_input_size: ``(height, width)`` the weights were trained at.
+
+        Returns:
+            The spec, with ``pyramid_layers`` and ``pyramid_channels`` keyed
+            ``"P1"``, ``"P2"``, ... in the order of ``architecture``'s taps and
+            channels.
+
+        Example:
+        >>> from finvision.models.backbones.resnet import trunk_builder
+        >>> spec = BackboneSpec.from_parts(
+        ...     "resnet18_gray",
+        ...     "resnet",
+        ...     architecture=Architecture(
+        ...         trunk_builder((2, 2, 2, 2)),
+        ...         taps=("conv1_relu", "conv2_block2_out", "conv3_block2_out", "conv4_block2_out"),
+        ...         channels=(64, 64, 128, 256, 512),
+        ...         default_bn_momentum=0.9,
+        ...     ),
+        ...     preprocessing=Preprocessing("none"),
+        ... )
+        >>> spec.pyramid_layers["P4"], spec.pyramid_channels["P5"], spec.imagenet_weights
+        ('conv4_block2_out', 512, None)
+        """
+        return cls(
+            name=name,
+            family=family,
+            default_input_size=default_input_size,
+            preprocessing=preprocessing,
+            pyramid_channels=_levels(architecture.channels),
+            pyramid_layers=_levels(architecture.taps),
+            keras_application=architecture.keras_application,
+            imagenet_weights=imagenet_weights,
+            default_bn_momentum=architecture.default_bn_momentum,
+            build_trunk=architecture.build_trunk,
+            min_input_size=architecture.min_input_size,
+        )
 
 
-def _levels(*values: Any) -> Mapping[str, Any]:
+def _levels(values: tuple[Any, ...]) -> Mapping[str, Any]:
     return MappingProxyType({f"P{level}": value for level, value in enumerate(values, 1)})
 
 
-def _keras_weights(folder: str, file_name: str, md5: str | None) -> WeightsFile:
-    return WeightsFile(file_name, f"{KERAS_WEIGHTS_URL}{folder}/{file_name}", md5)
-
-
-def _keras_resnet(depth: int, blocks: tuple[int, int], md5: str, *, v2: bool) -> BackboneSpec:
-    # Taps sit in the last block of stages conv2 to conv4. ResNet v1 taps the
-    # block's output; Keras' ResNetV2 strides inside that block, so v2 taps the
-    # normalised trunk entering it, and its stem has no BatchNormalization.
-    conv3, conv4 = blocks
-    tap, stem, suffix = ("preact_relu", "conv1_conv", "V2") if v2 else ("out", "conv1_relu", "")
-    return BackboneSpec(
-        name=f"resnet{depth}_v2" if v2 else f"resnet{depth}",
-        family="resnet_v2" if v2 else "resnet",
-        default_input_size=(224, 224),
-        preprocessing=_TF if v2 else _CAFFE,
-        pyramid_channels=_levels(64, 256, 512, 1024, 2048),
-        pyramid_layers=_levels(
-            stem, f"conv2_block3_{tap}", f"conv3_block{conv3}_{tap}", f"conv4_block{conv4}_{tap}"
-        ),
-        keras_application=f"ResNet{depth}{suffix}",
-        imagenet_weights=_keras_weights(
-            "resnet",
-            f"resnet{depth}{suffix.lower()}_weights_tf_dim_ordering_tf_kernels_notop.h5",
-            md5,
-        ),
-        default_bn_momentum=0.99,
-        build_trunk=applications.trunk_builder(f"ResNet{depth}{suffix}"),
-    )
-
-
-def _basic_resnet(depth: int, blocks_per_stage: tuple[int, int, int, int]) -> BackboneSpec:
-    return BackboneSpec(
-        name=f"resnet{depth}",
-        family="resnet",
-        default_input_size=(224, 224),
-        preprocessing=_TORCH,
-        pyramid_channels=_levels(64, 64, 128, 256, 512),
-        pyramid_layers=_levels(
-            "conv1_relu",
-            *(
-                f"conv{stage}_block{blocks}_out"
-                for stage, blocks in enumerate(blocks_per_stage[:3], 2)
-            ),
-        ),
-        keras_application=None,
-        imagenet_weights=None,
-        default_bn_momentum=resnet.BN_MOMENTUM,
-        build_trunk=resnet.trunk_builder(blocks_per_stage),
-    )
-
-
-def _vgg(depth: int, last_conv: int, md5: str) -> BackboneSpec:
-    return BackboneSpec(
-        name=f"vgg{depth}",
-        family="vgg",
-        default_input_size=(224, 224),
-        preprocessing=_CAFFE,
-        pyramid_channels=_levels(128, 256, 512, 512, 512),
-        pyramid_layers=_levels(
-            "block2_conv2",
-            f"block3_conv{last_conv}",
-            f"block4_conv{last_conv}",
-            f"block5_conv{last_conv}",
-        ),
-        keras_application=f"VGG{depth}",
-        imagenet_weights=_keras_weights(
-            f"vgg{depth}", f"vgg{depth}_weights_tf_dim_ordering_tf_kernels_notop.h5", md5
-        ),
-        default_bn_momentum=0.99,
-        build_trunk=applications.trunk_builder(f"VGG{depth}"),
-    )
-
-
-def _mobilenet(
-    name: str,
-    application: str,
-    channels: tuple[int, ...],
-    layers: tuple[str, ...],
-    weights: WeightsFile,
-    bn_momentum: float,
-    **options: Any,
-) -> BackboneSpec:
-    return BackboneSpec(
-        name=name,
-        family="mobilenet",
-        default_input_size=(224, 224),
-        preprocessing=_TF,
-        pyramid_channels=_levels(*channels),
-        pyramid_layers=_levels(*layers),
-        keras_application=application,
-        imagenet_weights=weights,
-        default_bn_momentum=bn_momentum,
-        build_trunk=applications.trunk_builder(application, **options),
-    )
-
-
-_SPECS: dict[str, BackboneSpec] = {
-    spec.name: spec
-    for spec in (
-        _basic_resnet(18, (2, 2, 2, 2)),
-        _basic_resnet(34, (3, 4, 6, 3)),
-        _keras_resnet(50, (4, 6), "4d473c1dd8becc155b73f8504c6f6626", v2=False),
-        _keras_resnet(101, (4, 23), "88cf7a10940856eca736dc7b7e228a21", v2=False),
-        _keras_resnet(152, (8, 36), "ee4c566cf9a93f14d82f913c2dc6dd0c", v2=False),
-        _keras_resnet(50, (4, 6), "fac2f116257151a9d068a22e544a4917", v2=True),
-        _keras_resnet(101, (4, 23), "c0ed64b8031c3730f411d2eb4eea35b5", v2=True),
-        _keras_resnet(152, (8, 36), "ed17cf2e0169df9d443503ef94b23b33", v2=True),
-        _vgg(16, 3, "6d6bbae143d832006294945121d1f1fc"),
-        _vgg(19, 4, "253f8cb515780f3b799900260a226db6"),
-        _mobilenet(
-            "mobilenet_v1",
-            "MobileNet",
-            (64, 128, 256, 512, 1024),
-            ("conv_pw_1_relu", "conv_pw_3_relu", "conv_pw_5_relu", "conv_pw_11_relu"),
-            _keras_weights("mobilenet", "mobilenet_1_0_224_tf_no_top.h5", None),
-            bn_momentum=0.99,
-        ),
-        _mobilenet(
-            "mobilenet_v2",
-            "MobileNetV2",
-            (96, 144, 192, 576, 1280),
-            (
-                "block_1_expand_relu",
-                "block_3_expand_relu",
-                "block_6_expand_relu",
-                "block_13_expand_relu",
-            ),
-            _keras_weights(
-                "mobilenet_v2",
-                "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5",
-                None,
-            ),
-            bn_momentum=0.999,
-        ),
-        _mobilenet(
-            "mobilenet_v3_small",
-            "MobileNetV3Small",
-            (16, 16, 24, 48, 576),
-            ("conv_bn", "expanded_conv_project_bn", "expanded_conv_2_add", "expanded_conv_7_add"),
-            _keras_weights(
-                "mobilenet_v3",
-                "weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5",
-                "d3e8ec802a04aa4fc771ee12a9a9b836",
-            ),
-            bn_momentum=0.999,
-            include_preprocessing=False,
-        ),
-        _mobilenet(
-            "mobilenet_v3_large",
-            "MobileNetV3Large",
-            (16, 24, 40, 112, 960),
-            (
-                "expanded_conv_add",
-                "expanded_conv_2_add",
-                "expanded_conv_5_add",
-                "expanded_conv_11_add",
-            ),
-            _keras_weights(
-                "mobilenet_v3",
-                "weights_mobilenet_v3_large_224_1.0_float_no_top_v2.h5",
-                "07fb09a5933dd0c8eaafa16978110389",
-            ),
-            bn_momentum=0.999,
-            include_preprocessing=False,
-        ),
-    )
-}
-
-
-#: The names shipped with finvision, which :func:`register_backbone` never replaces.
-BUILT_IN_BACKBONES = frozenset(_SPECS)
+_REGISTRY: dict[str, BackboneSpec] = {}
+_BUILT_IN: set[str] = set()
 _LEVELS = ("P1", "P2", "P3", "P4", "P5")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _catalogue() -> dict[str, BackboneSpec]:
+    """The registry, once every built-in family module has registered its specs."""
+    import finvision.models.backbones  # noqa: F401  (they import this module)
+
+    return _REGISTRY
+
+
+def __getattr__(name: str) -> frozenset[str]:
+    """``BUILT_IN_BACKBONES``: the names shipped with finvision.
+
+    The frozenset of the names the family modules register, which
+    :func:`register_backbone` never replaces; computed on first access, as the
+    family modules import this module.
+
+    Example:
+    >>> from finvision.models.registry import BUILT_IN_BACKBONES
+    >>> len(BUILT_IN_BACKBONES), "vgg16" in BUILT_IN_BACKBONES
+    (14, True)
+    """
+    if name == "BUILT_IN_BACKBONES":
+        _catalogue()
+        return frozenset(_BUILT_IN)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _register_built_in(*specs: BackboneSpec) -> None:
+    """Registers a family's specs as built in; each family module calls it on import."""
+    for spec in specs:
+        _BUILT_IN.add(register_backbone(spec).name)
 
 
 def register_backbone(spec: BackboneSpec, *, overwrite: bool = False) -> BackboneSpec:
@@ -326,8 +286,9 @@ def register_backbone(spec: BackboneSpec, *, overwrite: bool = False) -> Backbon
     Traceback (most recent call last):
     ...
     ValueError: Backbone 'resnet18_bank' is already registered; pass overwrite=True to replace it.
-    >>> _ = _SPECS.pop("resnet18_bank")  # the example leaves the catalogue as it was
+    >>> _ = _REGISTRY.pop("resnet18_bank")  # the example leaves the catalogue as it was
     """
+    catalogue = _catalogue()
     if not isinstance(spec, BackboneSpec):
         raise TypeError(
             f"`spec` must be a finvision.models.BackboneSpec; received {type(spec).__name__}."
@@ -337,9 +298,9 @@ def register_backbone(spec: BackboneSpec, *, overwrite: bool = False) -> Backbon
             "`spec.name` must be lower-case letters, digits and underscores, starting with a "
             f"letter; received {spec.name!r}."
         )
-    if spec.name in BUILT_IN_BACKBONES:
+    if spec.name in _BUILT_IN:
         raise ValueError(f"Backbone {spec.name!r} is built in; register yours under another name.")
-    if spec.name in _SPECS and not overwrite:
+    if spec.name in catalogue and not overwrite:
         raise ValueError(
             f"Backbone {spec.name!r} is already registered; pass overwrite=True to replace it."
         )
@@ -367,7 +328,7 @@ def register_backbone(spec: BackboneSpec, *, overwrite: bool = False) -> Backbon
             f"`spec.preprocessing.mode` must be one of {MODES}; received "
             f"{spec.preprocessing.mode!r}."
         )
-    _SPECS[spec.name] = spec
+    catalogue[spec.name] = spec
     return spec
 
 
@@ -384,7 +345,7 @@ def list_backbones(pattern: str = "*") -> list[str]:
     >>> list_backbones("mobilenet_v3*")
     ['mobilenet_v3_large', 'mobilenet_v3_small']
     """
-    return sorted(name for name in _SPECS if fnmatch.fnmatchcase(name, pattern))
+    return sorted(name for name in _catalogue() if fnmatch.fnmatchcase(name, pattern))
 
 
 def get_backbone_spec(name: str) -> BackboneSpec:
@@ -403,9 +364,10 @@ def get_backbone_spec(name: str) -> BackboneSpec:
     >>> get_backbone_spec("resnet50").keras_application
     'ResNet50'
     """
-    if isinstance(name, str) and name in _SPECS:
-        return _SPECS[name]
-    closest = difflib.get_close_matches(str(name).lower(), list(_SPECS), n=3, cutoff=0.4)
+    catalogue = _catalogue()
+    if isinstance(name, str) and name in catalogue:
+        return catalogue[name]
+    closest = difflib.get_close_matches(str(name).lower(), list(catalogue), n=3, cutoff=0.4)
     hint = f" Closest names: {', '.join(closest)}." if closest else ""
     raise ValueError(
         f"Unknown backbone {name!r}.{hint} "

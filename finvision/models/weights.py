@@ -1,5 +1,10 @@
 """Loading weights into backbones: ImageNet files, Keras weight files, adaptation.
 
+Checks that a file is the one meant (:func:`check_sha256`,
+:func:`check_weights_file`) come before it is read (:func:`read_weights_file`);
+:func:`~finvision.models.weights_source.resolve_weights` picks the file that
+``create_backbone(weights=...)`` names.
+
 Two file formats are read:
 
 - the legacy HDF5 format of the published ``keras.applications`` files (and of
@@ -211,10 +216,50 @@ def fetch_imagenet_weights(spec: BackboneSpec) -> Path:
     return Path(path)
 
 
+def check_weights_file(
+    path: str | os.PathLike, spec: BackboneSpec, *, sha256: str | None = None
+) -> Path:
+    """Checks a weights file before it is read, without reading its weights.
+
+    The file must exist and match its ``sha256`` pin; a file named like the
+    spec's published ImageNet file must also have the published hash (a
+    truncated download is refused). The file is never modified or removed.
+
+    Args:
+        path: the weights file.
+        spec: the backbone it is meant for.
+        sha256: the file's pinned SHA-256 hex digest (see :func:`check_sha256`),
+            or None.
+
+    Returns:
+        The checked path.
+
+    Raises:
+        FileNotFoundError: if ``path`` does not exist.
+        ValueError: if the file differs from its ``sha256`` pin or is a corrupt
+            copy of the published file.
+
+    Example:
+    >>> from finvision.models import get_backbone_spec
+    >>> check_weights_file("/no/such.h5", get_backbone_spec("resnet18"))
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: `weights` file '/no/such.h5' does not exist.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"`weights` file {str(path)!r} does not exist.")
+    check_sha256(path, sha256)
+    _check_published_copy(path, spec)
+    return path
+
+
 def load_weights_file(
     model: Backbone, path: str | os.PathLike, *, sha256: str | None = None
 ) -> None:
-    """Loads a weights file into a :class:`~finvision.models.Backbone`.
+    """Checks a weights file and loads it into a :class:`~finvision.models.Backbone`.
+
+    :func:`check_weights_file`, then :func:`read_weights_file`.
 
     Args:
         model: the backbone to fill.
@@ -239,11 +284,34 @@ def load_weights_file(
     >>> gray = create_backbone("resnet18", input_shape=(32, 32, 1))
     >>> load_weights_file(gray, path)
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"`weights` file {str(path)!r} does not exist.")
-    check_sha256(path, sha256)
-    _check_published_copy(path, model.spec)
+    read_weights_file(model, check_weights_file(path, model.spec, sha256=sha256))
+
+
+def read_weights_file(model: Backbone, path: Path) -> None:
+    """Reads a checked weights file into a :class:`~finvision.models.Backbone`.
+
+    The file's origin is not checked again: ``path`` comes from
+    :func:`check_weights_file` or
+    :func:`~finvision.models.weights_source.resolve_weights`. Legacy and
+    channel-adapted weights are checked against the model before anything is
+    assigned.
+
+    Args:
+        model: the backbone to fill.
+        path: a legacy ``.h5`` or a Keras 3 ``.weights.h5`` weights file.
+
+    Raises:
+        ValueError: if the file is not an HDF5 weights file or does not fit the
+            architecture (the message names the mismatching layers and shapes).
+
+    Example:
+    >>> import tempfile, pathlib
+    >>> from finvision.models import create_backbone
+    >>> source = create_backbone("resnet18", input_shape=(32, 32, 3))
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "resnet18.weights.h5"
+    >>> source.save_weights(path)
+    >>> read_weights_file(create_backbone("resnet18", input_shape=(32, 32, 3)), path)
+    """
     try:
         file = h5py.File(path, "r")
     except OSError as error:
