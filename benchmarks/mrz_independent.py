@@ -51,11 +51,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=400)
     parser.add_argument("--rotations", type=float, nargs="*", default=[0.0, 1.5, 3.0])
+    parser.add_argument("--preset", default="mrz", help="the reader: a preset name or directory")
     parser.add_argument("--out", help="results file (default: benchmarks/results/...)")
     arguments = parser.parse_args()
-    reader = TextLineRecognizer.from_preset("mrz")
+    reader = TextLineRecognizer.from_preset(arguments.preset)
     report = environment("mrz_independent")
-    report.update(lines=arguments.lines, renderer="benchmarks/_independent_mrz.py", by_rotation={})
+    report.update(
+        lines=arguments.lines,
+        preset=arguments.preset,
+        renderer="benchmarks/_independent_mrz.py",
+        by_rotation={},
+    )
     for rotation in arguments.rotations:
         images, texts = mrz_line_set(arguments.lines, SEED, max_rotation=rotation)
         report["by_rotation"][f"{rotation:g}"] = measure(reader, images, texts)

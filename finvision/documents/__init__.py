@@ -3,7 +3,9 @@
 - :mod:`finvision.documents.mrz`: check digits, parsing and composing the
   machine-readable zones of passports, ID cards and visas (TD1, TD2, TD3);
 - :mod:`finvision.documents.alphabets`: the character sets of MRZ, MICR and
-  courtesy-amount lines, and their CTC label encoding.
+  courtesy-amount lines, and their CTC label encoding;
+- :mod:`finvision.documents.mrz_decoding`: CTC decoding of MRZ lines under the
+  layout's character classes and check digits (NumPy only).
 
 The synthetic generators (:mod:`finvision.data.synthetic`) and the models
 (:mod:`finvision.models`) both build on this package; it imports neither. The
@@ -33,17 +35,29 @@ from finvision.documents.mrz import (
     mrz_check_digit,
     parse_mrz,
 )
+from finvision.documents.mrz_decoding import (
+    LineReading,
+    MRZReading,
+    decode_constrained,
+    decode_mrz,
+    mrz_character_classes,
+)
 
 __all__ = [
     "ALPHABETS",
     "AMOUNT_ALPHABET",
+    "LineReading",
     "MICR_ALPHABET",
     "MRZ_ALPHABET",
     "MRZ_FORMATS",
+    "MRZReading",
     "ParsedMRZ",
     "compose_mrz",
+    "decode_constrained",
     "decode_labels",
+    "decode_mrz",
     "encode_texts",
+    "mrz_character_classes",
     "mrz_check_digit",
     "parse_mrz",
     "resolve_alphabet",
