@@ -120,7 +120,7 @@ def test_gan_augmentation_benchmark_tiny(tmp_path, monkeypatch, capsys):
 def test_independent_mrz_benchmark_tiny(tmp_path, monkeypatch, capsys):
     if not Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf").is_file():
         pytest.skip("the independent renderer needs the OCR-B font (Debian fonts-ocr-b)")
-    arguments = ["--lines", "12", "--rotations", "0", "2"]
+    arguments = ["--lines", "12", "--documents", "3", "--rotations", "0", "2"]
     report = run_benchmark("mrz_independent", arguments, tmp_path, monkeypatch, capsys)
 
     assert report["benchmark"] == "mrz_independent" and report["lines"] == 12
@@ -128,6 +128,9 @@ def test_independent_mrz_benchmark_tiny(tmp_path, monkeypatch, capsys):
     for figures in report["by_rotation"].values():
         assert figures["cer"] >= 0.0 and 0.0 <= figures["exact_lines"] <= 1.0
         assert figures["lines_per_second"] > 0
+        assert set(figures["documents"]) == {"greedy", "decode_mrz"}
+        for exact in figures["documents"].values():
+            assert 0.0 <= exact["exact_documents"] <= 1.0 and 0.0 <= exact["exact_lines"] <= 1.0
 
 
 def test_the_independent_renderer_shares_no_code_with_the_training_generator():

@@ -230,7 +230,7 @@ def test_split_seeds_are_disjoint_across_splits_and_seeds():
         (
             builders.FinvisionMrzLines,
             {"options": {"size": (32, 64)}},
-            r"`options` of finvision_mrz_lines may set \['formats', 'height'\]; "
+            r"`options` of finvision_mrz_lines may set \['formats', 'height', 'layout'\]; "
             r"received \['size'\]\.",
         ),
     ],
