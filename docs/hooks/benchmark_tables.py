@@ -111,6 +111,19 @@ def _mrz_independent(results: Mapping[str, Any]) -> list[Row]:
     ]
 
 
+def _documents(results: Mapping[str, Any]) -> list[Row]:
+    engines = {
+        "finvision": "finvision `read_mrz`",
+        "passporteye": "PassportEye (Tesseract 5.3)",
+        "rapidocr": "RapidOCR",
+    }
+    return [
+        ((condition, engines.get(engine, engine)), record)
+        for condition, by_engine in results["by_condition"].items()
+        for engine, record in by_engine.items()
+    ]
+
+
 def _sequence(results: Mapping[str, Any]) -> list[Row]:
     systems = {
         "per_frame": "per-frame `ImageClassifier`, frame scores averaged",
@@ -191,6 +204,20 @@ TABLES: dict[str, Table] = {
         ("independent lines",),
         (*_OCR_COLUMNS, Column("confidence ROC AUC", "confidence_auroc", "{:.3f}")),
         _mrz_independent,
+    ),
+    "documents": Table(
+        "documents",
+        ("capture", "engine"),
+        (
+            Column("MRZ found", "found", "{:.0%}"),
+            Column("check digits hold", "valid", "{:.0%}"),
+            Column("hold, but misread", "valid_but_wrong", "{:.0%}"),
+            Column("exact", "exact", "{:.0%}"),
+            Column("fields right", "field_accuracy", "{:.1%}"),
+            Column("CER", "cer", "{:.2%}"),
+            Column("pages/s", "pages_per_second", "{:.2f}"),
+        ),
+        _documents,
     ),
     "sequence": Table(
         "sequence",

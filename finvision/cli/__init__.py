@@ -1,4 +1,4 @@
-"""The ``finvision`` command: list backbones, run the quickstart, train, evaluate, predict, export.
+"""The ``finvision`` command: backbones, quickstart, train, evaluate, predict, export, read.
 
 Every command has ``--help``. Errors print one line (``finvision COMMAND: error:
 ...``) with exit code 2 when the input is at fault and 1 otherwise; ``--verbose``
@@ -20,12 +20,12 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from finvision.cli import backbones, evaluate, export, predict, quickstart, train
+from finvision.cli import backbones, evaluate, export, predict, quickstart, read, train
 from finvision.cli._common import USAGE_ERRORS
 from finvision.cli._startup import import_tensorflow_quietly
 from finvision.cli._warnings import warnings_as_lines
 
-COMMANDS = (backbones, quickstart, train, evaluate, predict, export)
+COMMANDS = (backbones, quickstart, train, evaluate, predict, export, read)
 
 
 def build_parser() -> argparse.ArgumentParser:

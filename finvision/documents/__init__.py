@@ -2,6 +2,8 @@
 
 - :mod:`finvision.documents.mrz`: check digits, parsing and composing the
   machine-readable zones of passports, ID cards and visas (TD1, TD2, TD3);
+- :mod:`finvision.documents.micr`: the fields of cheque MICR lines and the
+  routing number's check digit;
 - :mod:`finvision.documents.alphabets`: the character sets of MRZ, MICR and
   courtesy-amount lines, and their CTC label encoding;
 - :mod:`finvision.documents.mrz_decoding`: CTC decoding of MRZ lines under the
@@ -27,6 +29,7 @@ from finvision.documents.alphabets import (
     encode_texts,
     resolve_alphabet,
 )
+from finvision.documents.micr import ParsedMICR, aba_check_digit, parse_micr
 from finvision.documents.mrz import (
     MRZ_ALPHABET,
     MRZ_FORMATS,
@@ -51,7 +54,9 @@ __all__ = [
     "MRZ_ALPHABET",
     "MRZ_FORMATS",
     "MRZReading",
+    "ParsedMICR",
     "ParsedMRZ",
+    "aba_check_digit",
     "compose_mrz",
     "decode_constrained",
     "decode_labels",
@@ -59,6 +64,7 @@ __all__ = [
     "encode_texts",
     "mrz_character_classes",
     "mrz_check_digit",
+    "parse_micr",
     "parse_mrz",
     "resolve_alphabet",
 ]

@@ -20,6 +20,7 @@ from finvision.models.classifier import ImageClassifier
 from finvision.models.factory import create_backbone
 from finvision.models.frames import FramePositionEncoding, PerFrame
 from finvision.models.operating_threshold import OperatingThreshold, get_operating_threshold
+from finvision.models.page_reading import PageReading, read_micr, read_mrz
 from finvision.models.presets import (
     Preset,
     load_preset,
@@ -42,6 +43,7 @@ from finvision.models.task import Task
 from finvision.models.text_recognition import TextLineRecognizer, line_backbone
 from finvision.models.verification import SiameseVerifier
 from finvision.models.weights import adapt_input_kernel
+from finvision.models.zone_locator import TextZoneLocator
 
 __all__ = [
     "ALPHABETS",
@@ -54,6 +56,7 @@ __all__ = [
     "FramePositionEncoding",
     "ImageClassifier",
     "OperatingThreshold",
+    "PageReading",
     "ParsedMRZ",
     "PerFrame",
     "Preprocessing",
@@ -61,6 +64,7 @@ __all__ = [
     "SequenceClassifier",
     "SiameseVerifier",
     "TamperSegmenter",
+    "TextZoneLocator",
     "Task",
     "TextLineRecognizer",
     "WeightsFile",
@@ -76,6 +80,8 @@ __all__ = [
     "mrz_check_digit",
     "parse_mrz",
     "preset_digest",
+    "read_micr",
+    "read_mrz",
     "read_preset",
     "register_backbone",
     "save_preset",

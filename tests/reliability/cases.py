@@ -245,6 +245,14 @@ MODELS = {
         _pixels(3),
         lambda model: _train(model, {"mask": losses.DiceBCELoss()}, _pixels(3), {"mask": MASKS}),
     ),
+    "models.TextZoneLocator": ModelCase(
+        models.TextZoneLocator,
+        lambda: models.TextZoneLocator(_backbone(TASK_BACKBONE), decoder_channels=8),
+        _pixels(3),
+        lambda model: _train(
+            model, losses.DiceBCELoss(), _pixels(3), np.concatenate([MASKS, MASKS], axis=-1)
+        ),
+    ),
     "models.TextLineRecognizer": ModelCase(
         models.TextLineRecognizer,
         lambda: models.TextLineRecognizer("01", height=16, lstm_units=4),

@@ -49,6 +49,7 @@ from finvision.data.synthetic.micr import (
 )
 from finvision.data.synthetic.mrz import MRZBlock, mrz_blocks, mrz_lines, random_mrz
 from finvision.data.synthetic.nuisance import apply_nuisance
+from finvision.data.synthetic.pages import PAGE_KINDS, ZONES, DocumentPage, document_pages
 from finvision.data.synthetic.signatures import (
     PAIR_KINDS,
     SignaturePair,
@@ -94,6 +95,10 @@ __all__ = [
     "blink_clips",
     "cheques",
     "document_types",
+    "document_pages",
+    "DocumentPage",
+    "PAGE_KINDS",
+    "ZONES",
     "find_ocr_b_font",
     "micr_lines",
     "micr_to_unicode",

@@ -22,6 +22,7 @@ NUISANCE_STREAM = 7
 DOCUMENT_STREAM = 8  # and 9, for the ID cards
 CLIP_STREAM = 10
 TAMPER_PAIR_STREAM = 11
+PAGE_STREAM = 12
 
 
 def sample_generators(stream: int, seed: int, count: int) -> list[np.random.Generator]:

@@ -216,14 +216,7 @@ def _id_cards(count: int, seed: int, size: tuple[int, int], font: str) -> list[n
         card = Image.fromarray(_background(rng, height, width))
         draw = ImageDraw.Draw(card)
         photo = (width // 20, height // 10, width * 3 // 10, height * 6 // 10)
-        draw.rectangle(photo, fill=tuple(int(v) for v in rng.integers(150, 210, 3)))
-        middle = (photo[0] + photo[2]) // 2
-        face = (photo[2] - photo[0]) // 4
-        skin = tuple(int(v) for v in rng.integers(90, 200, 3))
-        draw.ellipse(
-            (middle - face, photo[1] + face // 2, middle + face, photo[1] + 3 * face), skin
-        )
-        draw.rectangle((middle - 2 * face, photo[1] + 3 * face, middle + 2 * face, photo[3]), skin)
+        draw_portrait(draw, photo, rng)
         fields = (block.mrz.surname, block.mrz.given_names, block.mrz.document_number)
         for row, text in enumerate(fields):
             top = height // 10 + row * height // 6
@@ -237,6 +230,30 @@ def _id_cards(count: int, seed: int, size: tuple[int, int], font: str) -> list[n
         np.minimum(region, np.asarray(zone)[..., None], out=region)  # ink darkens the paper
         cards.append(pixels)
     return cards
+
+
+def draw_portrait(
+    draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], rng: np.random.Generator
+) -> None:
+    """Draws a plain stand-in for an ID photo: a backdrop, a head and shoulders.
+
+    Args:
+        draw: where to draw.
+        box: ``(left, top, right, bottom)`` of the photo.
+        rng: the sample's generator (backdrop and skin colours).
+
+    Example:
+    >>> card = Image.new("RGB", (40, 50), "white")
+    >>> draw_portrait(ImageDraw.Draw(card), (0, 0, 40, 50), np.random.default_rng(0))
+    >>> card.getpixel((0, 0)) != (255, 255, 255)
+    True
+    """
+    draw.rectangle(box, fill=tuple(int(v) for v in rng.integers(150, 210, 3)))
+    middle = (box[0] + box[2]) // 2
+    face = (box[2] - box[0]) // 4
+    skin = tuple(int(v) for v in rng.integers(90, 200, 3))
+    draw.ellipse((middle - face, box[1] + face // 2, middle + face, box[1] + 3 * face), skin)
+    draw.rectangle((middle - 2 * face, box[1] + 3 * face, middle + 2 * face, box[3]), skin)
 
 
 def _stacked(images: list[np.ndarray], size: tuple[int, int]) -> np.ndarray:

@@ -28,6 +28,7 @@ from finvision.data.synthetic.fonts import CellAtlas
 from finvision.data.synthetic.nuisance import with_nuisance
 from finvision.data.synthetic.text import LineStyle, TextLine, place_line
 from finvision.documents.alphabets import MICR_ALPHABET
+from finvision.documents.micr import aba_check_digit
 
 #: What each symbol letter of :data:`MICR_ALPHABET` stands for.
 MICR_SYMBOLS = {"T": "transit", "A": "amount", "U": "on-us", "D": "dash"}
@@ -92,31 +93,6 @@ def micr_to_unicode(text: str) -> str:
     ['0x2446', '0x31', '0x2449']
     """
     return text.translate(str.maketrans(MICR_UNICODE))
-
-
-def aba_check_digit(routing: str) -> int:
-    """The check digit of a US routing (ABA transit) number.
-
-    The nine digits weighted 3, 7, 1, 3, 7, 1, 3, 7, 1 sum to a multiple of 10.
-
-    Args:
-        routing: the first 8 digits.
-
-    Returns:
-        The ninth digit.
-
-    Raises:
-        ValueError: if ``routing`` is not 8 digits.
-
-    Example:
-    >>> aba_check_digit("02100002")  # 021000021
-    1
-    """
-    if not (isinstance(routing, str) and len(routing) == 8 and routing.isdigit()):
-        raise ValueError(f"`routing` must be a string of 8 digits; received {routing!r}.")
-    digits = [int(d) for d in routing]
-    total = 3 * sum(digits[0::3]) + 7 * sum(digits[1::3]) + sum(digits[2::3])
-    return -total % 10
 
 
 class MicrCells(CellAtlas):

@@ -295,20 +295,39 @@ def mrz_blocks(
     """
     formats, height, font = check_formats(formats), check_height(height), resolve_font(font_path)
     nuisance = check_fraction("nuisance", nuisance)
-    blocks = []
-    for rng in sample_generators(MRZ_STREAM, seed, count):
-        mrz = random_fields(rng, pick(rng, formats))
-        style = LineStyle.random(rng, height)
-        rows = [draw_text_line(text, height, font, style, rng) for text in mrz.lines]
-        spacing = int(rng.integers(0, height // 2 + 1))
-        tops = [index * (height + spacing) for index in range(len(rows))]
-        image = np.full(
-            (tops[-1] + height, max(row.shape[1] for row in rows)), style.paper, np.uint8
-        )
-        for top, row in zip(tops, rows, strict=True):
-            image[top : top + height, : row.shape[1]] = row
-        boxes = tuple(
-            (top, 0, top + height, row.shape[1]) for top, row in zip(tops, rows, strict=True)
-        )
-        blocks.append(MRZBlock(image, mrz, boxes))
+    blocks = [
+        draw_mrz_block(random_fields(rng, pick(rng, formats)), height, font, rng)
+        for rng in sample_generators(MRZ_STREAM, seed, count)
+    ]
     return with_nuisance(blocks, nuisance, seed)
+
+
+def draw_mrz_block(
+    mrz: ParsedMRZ, height: int, font_path: str, rng: np.random.Generator
+) -> MRZBlock:
+    """Draws the lines of ``mrz`` in one random style (see :func:`mrz_blocks`).
+
+    Args:
+        mrz: the document whose lines are drawn.
+        height: the height of one line in pixels.
+        font_path: a resolved font file.
+        rng: the sample's generator.
+
+    Returns:
+        An :class:`MRZBlock`.
+
+    Example:
+    >>> dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+    >>> mrz = random_mrz(1, seed=0, formats=["TD2"])[0]
+    >>> len(draw_mrz_block(mrz, 16, dejavu, np.random.default_rng(0)).line_boxes)
+    2
+    """
+    style = LineStyle.random(rng, height)
+    rows = [draw_text_line(text, height, font_path, style, rng) for text in mrz.lines]
+    spacing = int(rng.integers(0, height // 2 + 1))
+    tops = [index * (height + spacing) for index in range(len(rows))]
+    image = np.full((tops[-1] + height, max(row.shape[1] for row in rows)), style.paper, np.uint8)
+    for top, row in zip(tops, rows, strict=True):
+        image[top : top + height, : row.shape[1]] = row
+    boxes = tuple((top, 0, top + height, row.shape[1]) for top, row in zip(tops, rows, strict=True))
+    return MRZBlock(image, mrz, boxes)
