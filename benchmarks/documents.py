@@ -45,7 +45,7 @@ from _independent_pages import CONDITIONS, DocumentPage, document_pages, render_
 from _results import environment, write_results
 from PIL import Image
 
-from finvision.documents import MRZ_ALPHABET, ParsedMRZ, parse_mrz
+from finvision.documents import MRZ_ALPHABET, MRZ_FORMATS, ParsedMRZ, parse_mrz
 from finvision.metrics import functional
 
 SEED = 20_261_210
@@ -99,7 +99,8 @@ def passporteye_engine() -> Engine:
 
     def read(data: bytes) -> Lines | None:
         mrz = passporteye.read_mrz(io.BytesIO(data))
-        return None if mrz is None else tuple(mrz.to_dict().get("raw_text", "").splitlines())
+        text = "" if mrz is None else mrz.to_dict().get("raw_text", "")
+        return tuple(text.splitlines()) or None
 
     return Engine(prepare=png, read=read)
 
@@ -127,29 +128,45 @@ def _mrz_share(text: str) -> float:
     return sum(character in MRZ_ALPHABET for character in text) / len(text)
 
 
-def _rows(fragments: list[tuple[np.ndarray, str]], along: np.ndarray) -> list[list[str]]:
-    """The fragments' texts grouped into rows across ``along`` (a unit vector), in order."""
+class _Row(NamedTuple):
+    offset: float  # across the lines' direction
+    height: float
+    fragments: list[str]  # along the lines' direction
+
+
+def _rows(fragments: list[tuple[np.ndarray, str]], along: np.ndarray) -> list[_Row]:
+    """The fragments grouped into rows across ``along`` (a unit vector), in order."""
     across = np.array([-along[1], along[0]])
     placed = sorted(
-        (box.mean(0) @ across, box.mean(0) @ along, np.ptp(box @ across), text)
+        (box.mean(0) @ across, np.ptp(box @ across), box.mean(0) @ along, text)
         for box, text in fragments
     )
-    rows: list[tuple[float, list[tuple[float, str]]]] = []
-    for offset, position, height, text in placed:
+    rows: list[tuple[float, float, list[tuple[float, str]]]] = []
+    for offset, height, position, text in placed:
         if rows and offset - rows[-1][0] < 0.5 * height:
-            rows[-1][1].append((position, text))
+            rows[-1][2].append((position, text))
         else:
-            rows.append((offset, [(position, text)]))
-    return [[text for _, text in sorted(row)] for _, row in rows]
+            rows.append((offset, height, [(position, text)]))
+    return [_Row(offset, height, [text for _, text in sorted(row)]) for offset, height, row in rows]
 
 
-def _is_mrz_row(texts: list[str], index: int) -> bool:
-    """28 characters or more with a ``<``, or as long as a neighbour that has one."""
-    text = texts[index]
-    neighbours = texts[max(index - 1, 0) : index] + texts[index + 1 : index + 2]
-    return len(text) >= 28 and (
-        "<" in text or any("<" in other and len(other) == len(text) for other in neighbours)
-    )
+def _mrz_rows(rows: list[_Row]) -> tuple[list[int], int]:
+    """Which rows are MRZ lines, and the MRZ line length their fillers are padded to.
+
+    The rows of 20 characters or more that hold a ``<``, and the rows a full line long
+    without one within two row heights of such a row (a second line with no filler).
+    """
+    texts = ["".join(row.fragments) for row in rows]
+    marked = [index for index, text in enumerate(texts) if len(text) >= 20 and "<" in text]
+    near = [
+        index
+        for index, row in enumerate(rows)
+        if any(abs(row.offset - rows[other].offset) <= 2 * row.height for other in marked)
+    ]
+    longest = max((len(texts[index]) for index in near), default=0)
+    lengths = [length for _, length in MRZ_FORMATS.values() if length >= longest]
+    width = min(lengths, default=longest)
+    return [index for index in near if index in marked or len(texts[index]) == width], width
 
 
 def mrz_from_text_boxes(boxes: Sequence[Sequence[Any]]) -> Lines | None:
@@ -157,11 +174,13 @@ def mrz_from_text_boxes(boxes: Sequence[Sequence[Any]]) -> Lines | None:
 
     The boxes whose text (spaces removed) is nine tenths or more MRZ characters are
     grouped into rows along the lines' direction (the long side of the longest text's
-    box), the fragments of a row joined. MRZ lines are the rows of 28 characters or
-    more that hold a ``<``, and those as long as such a neighbour (a full second
-    line); the visual zone's rows are shorter or hold none. Whichever way up the page
-    lies, the lines are read in the order, of the two along that direction, whose
-    check digits hold if one does, else the first.
+    box), the fragments of a row joined. MRZ lines are the rows of 20 characters or
+    more that hold a ``<``, and full-length rows close to them (a second line with no
+    filler left); the visual zone's rows hold none. Lines that end in fillers get
+    back the fillers the engine dropped, up to the MRZ line length (30, 36 or 44)
+    next above the longest line. Whichever way up the page lies, the lines are read
+    in the order, of the two along that direction, whose check digits hold if one
+    does, else the first.
 
     Args:
         boxes: ``[box, text, score]`` per text box, ``box`` its 4 corners (x, y).
@@ -176,12 +195,16 @@ def mrz_from_text_boxes(boxes: Sequence[Sequence[Any]]) -> Lines | None:
     longest = max(fragments, key=lambda fragment: len(fragment[1]))[0]
     along = max((longest[1] - longest[0], longest[3] - longest[0]), key=np.linalg.norm)
     rows = _rows(fragments, along / np.linalg.norm(along))
-    texts = ["".join(row) for row in rows]
-    rows = [row for index, row in enumerate(rows) if _is_mrz_row(texts, index)]
-    if len(rows) < 2:
+    kept, width = _mrz_rows(rows)
+    if len(kept) < 2:
         return None
-    forward = tuple("".join(row) for row in rows)
-    backward = tuple("".join(row[::-1]) for row in rows[::-1])
+
+    def line(fragments: list[str]) -> str:
+        text = "".join(fragments)
+        return text.ljust(width, "<") if text.endswith("<") else text
+
+    forward = tuple(line(rows[index].fragments) for index in kept)
+    backward = tuple(line(rows[index].fragments[::-1]) for index in reversed(kept))
     return backward if _valid(backward) and not _valid(forward) else forward
 
 

@@ -62,6 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="the preset directory to write")
     parser.add_argument("--pages", type=int, default=2000, help="training pages (default: 2000)")
+    parser.add_argument("--validation-pages", type=int, default=200, help="held out (default: 200)")
     parser.add_argument("--epochs", type=int, default=8, help="epochs (default: 8)")
     parser.add_argument("--batch-size", type=int, default=16, help="batch size (default: 16)")
     parser.add_argument("--backbone", default="mobilenet_v3_small", help="backbone name")
@@ -72,7 +73,7 @@ def main() -> None:
 
     keras.utils.set_random_seed(arguments.seed)
     images, masks = pages(arguments.pages, arguments.seed)
-    held_images, held_masks = pages(200, arguments.seed + 1000)
+    held_images, held_masks = pages(arguments.validation_pages, arguments.seed + 1000)
     locator = models.load_preset(arguments.init) if arguments.init else build(arguments.backbone)
     steps = arguments.epochs * -(-arguments.pages // arguments.batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(arguments.learning_rate, steps, alpha=0.05)
@@ -83,7 +84,9 @@ def main() -> None:
         epochs=arguments.epochs,
         verbose=2,
     )
-    locator.save_preset(arguments.out, overwrite=True)
+    shipped = models.TextZoneLocator.from_config(locator.get_config())  # without Adam's state
+    shipped.set_weights(locator.get_weights())
+    shipped.save_preset(arguments.out, overwrite=True)
     print(f"wrote {arguments.out}, SHA-256 {models.preset_digest(arguments.out)}")
 
 

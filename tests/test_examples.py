@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from finvision.data.synthetic import fonts
-from finvision.models import TextLineRecognizer
+from finvision.models import TextLineRecognizer, TextZoneLocator
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 
@@ -58,3 +58,17 @@ def test_train_line_readers_writes_a_preset(tmp_path, capsys, monkeypatch):
     continued = TextLineRecognizer.from_preset(tmp_path / "again")
     for before, after in zip(reader.trainable_weights, continued.trainable_weights, strict=True):
         np.testing.assert_array_equal(before.numpy(), after.numpy())
+
+
+@pytest.mark.slow
+def test_train_zone_locator_writes_a_preset(tmp_path, capsys, monkeypatch):
+    try:
+        fonts.find_ocr_b_font()
+    except fonts.FontNotFoundError:
+        pytest.skip(f"OCR-B is not installed (Debian package {fonts.OCR_B_PACKAGE})")
+    arguments = ["--pages", "8", "--validation-pages", "4", "--batch-size", "4", "--epochs", "1"]
+    monkeypatch.setattr("sys.argv", ["train", "--out", str(tmp_path / "zones"), *arguments])
+    runpy.run_path(str(EXAMPLES / "train_zone_locator.py"), run_name="__main__")
+    assert "SHA-256" in capsys.readouterr().out
+    locator = TextZoneLocator.from_preset(tmp_path / "zones")
+    assert locator.zones == ("mrz", "micr") and locator.output_shape == (None, 256, 256, 2)

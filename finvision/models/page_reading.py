@@ -12,8 +12,8 @@ Each reads a photo or scan of a whole document in four steps:
 4. read: the shipped line readers (presets ``"mrz"`` and ``"micr"``) read the
    lines; an MRZ is decoded under ICAO 9303's character classes and check
    digits (:func:`~finvision.documents.decode_mrz`), a MICR line parsed
-   (:func:`~finvision.documents.parse_micr`). Of the two ways round, the
-   valid, then the more confident reading wins.
+   (:func:`~finvision.documents.parse_micr`). The way round the reader is
+   surer of is decoded first; the other only when the first does not hold.
 """
 
 from __future__ import annotations
@@ -31,10 +31,12 @@ from PIL import Image
 from finvision.documents import ParsedMICR, ParsedMRZ, decode_mrz, parse_micr
 from finvision.models._zone_geometry import (
     grown,
-    largest_component,
     letterbox,
     line_bands,
     rectify,
+    skew,
+    turned,
+    zone_points,
     zone_quad,
 )
 from finvision.models.presets import load_preset
@@ -49,10 +51,17 @@ _LINE_PIXELS = 48
 _CROP_OVER_INK = {"mrz": 2.0, "micr": 1.4}
 #: The margin above and below the located zone, in zone thicknesses.
 _MARGIN = 0.3
-#: The margin at both ends of the located zone, in (expected) line heights.
-_END_MARGIN = 0.8
-#: The smallest blob, in locator pixels, taken for a zone.
-_MIN_ZONE_PIXELS = 24
+#: The margin at both ends of the located zone, in (expected) line heights: a
+#: cheque's MICR line lies in a clear band, an MRZ near the card's edge.
+_END_MARGIN = {"mrz": 0.8, "micr": 1.5}
+#: Line batches are padded with paper to a multiple of this width, and with
+#: blank lines to a multiple of this many lines: few shapes, few traces.
+_WIDTH_BUCKET = 512
+_BATCH_BUCKET = 6
+#: The locator's map is read in cells of this many pixels square (its stride).
+_CELL = 4
+#: The smallest blob, in cells, taken for a zone.
+_MIN_ZONE_CELLS = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,7 +133,7 @@ def read_mrz(
 
     Example:
     >>> from finvision.data import synthetic
-    >>> page = synthetic.document_pages(1, seed=4, kinds=["TD3"], size=(512, 512))[0]
+    >>> page = synthetic.document_pages(1, seed=1, kinds=["TD3"], size=(600, 800))[0]
     >>> reading = read_mrz(page.image)
     >>> reading.lines == page.lines, reading.valid
     (True, True)
@@ -159,7 +168,7 @@ def read_micr(
 
     Example:
     >>> from finvision.data import synthetic
-    >>> page = synthetic.document_pages(1, seed=1, kinds=["cheque"], size=(512, 512))[0]
+    >>> page = synthetic.document_pages(1, seed=4, kinds=["cheque"], size=(600, 800))[0]
     >>> reading = read_micr(page.image)
     >>> reading.lines == page.lines
     True
@@ -186,13 +195,20 @@ def _read_page(
         return None
     quad, probability = located
     gray = Image.fromarray(np.clip(np.rint(page @ [0.299, 0.587, 0.114]), 0, 255).astype(np.uint8))
-    readings = [
-        _read_zone(gray, turned, kind, reader, probability) for turned in (quad, quad[[2, 3, 0, 1]])
-    ]
-    readings = [reading for reading in readings if reading is not None]
-    if not readings:
+    upright = _zone_lines(gray, quad, kind)
+    if not upright:
         return None
-    return max(readings, key=lambda reading: (reading.valid, reading.confidence))
+    upside_down = [np.rot90(line, 2) for line in reversed(upright)]
+    logits = _logits(reader, upright + upside_down)
+    ways = [(logits[: len(upright)], quad), (logits[len(upright) :], quad[[2, 3, 0, 1]])]
+    ways.sort(key=lambda way: -_greedy_confidence(reader, way[0]))  # likelier way first
+    readings = []
+    for way_logits, way_quad in ways:
+        reading = _reading(kind, way_logits, reader, way_quad, probability)
+        if reading is not None and reading.valid:
+            return reading
+        readings += [reading] if reading is not None else []
+    return max(readings, key=lambda reading: reading.confidence, default=None)
 
 
 def _page_pixels(image: Any) -> np.ndarray:
@@ -223,28 +239,27 @@ def _locate(
     """The zone's quad in page pixels and the locator's mean probability over it."""
     square, box = letterbox(page, LOCATOR_SIDE)
     probabilities = np.asarray(locator.predict_on_batch(square[None]))[0, ..., channel]
-    points = largest_component(probabilities > 0.5)
-    if len(points) < _MIN_ZONE_PIXELS:
+    cells = LOCATOR_SIDE // _CELL
+    pooled = probabilities.reshape(cells, _CELL, cells, _CELL).mean(axis=(1, 3))
+    points = zone_points(pooled > 0.5, bridge=1)
+    if len(points) < _MIN_ZONE_CELLS:
         return None
-    probability = float(probabilities[points[:, 1].astype(int), points[:, 0].astype(int)].mean())
-    return box.to_page(zone_quad(points)), probability
+    probability = float(pooled[points[:, 1].astype(int), points[:, 0].astype(int)].mean())
+    # cell c covers the pixels 4c .. 4c + 3, whose centres average 4c + 1.5
+    return box.to_page(_CELL * zone_quad(points) + (_CELL - 1) / 2), probability
 
 
-def _read_zone(
-    gray: Image.Image, quad: np.ndarray, kind: str, reader: keras.Model, probability: float
-) -> PageReading | None:
-    """Reads the zone inside ``quad``, taken as the right way round."""
+def _zone_lines(gray: Image.Image, quad: np.ndarray, kind: str) -> list[np.ndarray]:
+    """The line crops of the zone inside ``quad``, top first, in the quad's reading order."""
     thickness = np.linalg.norm(quad[3] - quad[0])
     expected_lines = 3 if kind == "mrz" else 1
     height = round(_LINE_PIXELS * expected_lines * (1 + 2 * _MARGIN))
-    along = _END_MARGIN * thickness / expected_lines
+    along = _END_MARGIN[kind] * thickness / expected_lines
     zone = rectify(gray, grown(quad, along, _MARGIN * thickness), height)
+    zone = turned(zone, skew(zone))
     inside = (_MARGIN * height / (1 + 2 * _MARGIN), (1 + _MARGIN) * height / (1 + 2 * _MARGIN))
     bands = [band for band in line_bands(zone) if inside[0] <= sum(band) / 2 <= inside[1]]
-    crops = [_crop(zone, band, _CROP_OVER_INK[kind]) for band in bands]
-    if kind == "mrz":
-        return _mrz_reading(crops, reader, quad, probability)
-    return _micr_reading(crops, reader, quad, probability)
+    return [_crop(zone, band, _CROP_OVER_INK[kind]) for band in bands]
 
 
 def _crop(zone: np.ndarray, band: tuple[int, int], over_ink: float) -> np.ndarray:
@@ -259,41 +274,34 @@ def _crop(zone: np.ndarray, band: tuple[int, int], over_ink: float) -> np.ndarra
 
 
 def _logits(reader: keras.Model, crops: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """The reader's logits per line, from one batch of a few fixed shapes (few traces)."""
     from finvision.models.text_recognition import prepare_lines
 
     batch = prepare_lines(list(crops), reader.height, reader.channels)
-    return list(np.asarray(reader.predict_on_batch(batch)))
+    rows = -(-len(batch) // _BATCH_BUCKET) * _BATCH_BUCKET
+    width = -(-batch.shape[2] // _WIDTH_BUCKET) * _WIDTH_BUCKET
+    padding = ((0, rows - len(batch)), (0, 0), (0, width - batch.shape[2]), (0, 0))
+    batch = np.pad(batch, padding, constant_values=255)
+    return list(np.asarray(reader.predict_on_batch(batch))[: len(crops)])
 
 
-def _mrz_reading(
-    crops: list[np.ndarray], reader: keras.Model, quad: np.ndarray, probability: float
+def _greedy_confidence(reader: keras.Model, logits: list[np.ndarray]) -> float:
+    """The least of the lines' greedy confidences."""
+    return float(reader.decode(np.stack(logits))[1].min())
+
+
+def _reading(
+    kind: str, logits: list[np.ndarray], reader: keras.Model, quad: np.ndarray, probability: float
 ) -> PageReading | None:
-    if len(crops) not in (2, 3):
+    """The zone read from its lines' logits; None for an MRZ of other than 2 or 3 lines."""
+    quad = quad.astype(np.float32)
+    if kind == "micr":
+        texts, confidence = reader.decode(np.stack(logits[:1]))
+        return PageReading(
+            "micr", (texts[0],), parse_micr(texts[0]), float(confidence[0]), quad, probability
+        )
+    if len(logits) not in (2, 3):
         return None
-    decoded = decode_mrz(_logits(reader, crops), from_logits=True)
-    return PageReading(
-        "mrz",
-        decoded.lines,
-        decoded.parsed,
-        float(decoded.confidence),
-        quad.astype(np.float32),
-        probability,
-    )
-
-
-def _micr_reading(
-    crops: list[np.ndarray], reader: keras.Model, quad: np.ndarray, probability: float
-) -> PageReading | None:
-    if not crops:
-        return None
-    tallest = max(crops, key=len)
-    texts, confidence = reader.decode(np.stack(_logits(reader, [tallest])))
-    line = texts[0]
-    return PageReading(
-        "micr",
-        (line,),
-        parse_micr(line),
-        float(confidence[0]),
-        quad.astype(np.float32),
-        probability,
-    )
+    decoded = decode_mrz(logits, from_logits=True)
+    confidence = float(decoded.confidence)
+    return PageReading("mrz", decoded.lines, decoded.parsed, confidence, quad, probability)

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from finvision.documents import compose_mrz
+
 BENCHMARKS = Path(__file__).parents[2] / "benchmarks"
 FONTS = (
     Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf"),
@@ -37,7 +39,8 @@ def test_the_page_renderer_shares_no_code_with_the_training_generators():
         line.split()[1] for line in source.splitlines() if line.startswith(("from ", "import "))
     }
     assert {name for name in imported if name.startswith("finvision")} == {"finvision.documents"}
-    assert {name for name in imported if name.startswith("_")} == {"_independent_mrz"}
+    siblings = {name for name in imported if name.startswith("_") and name != "__future__"}
+    assert siblings == {"_independent_mrz"}  # benchmarks/_independent_mrz.py: the MRZ text
 
 
 def polygon_mask(shape, corners):
@@ -66,13 +69,14 @@ def test_a_page_is_an_rgb_image_and_its_quad_holds_the_whole_mrz(pages, conditio
         width_px = np.linalg.norm(page.quad[1] - page.quad[0])
         height_px = np.linalg.norm(page.quad[3] - page.quad[0])
         expected = INK_BOX_MM[page.format]
-        tolerance = 0.2 if condition == "phone" else 0.08  # perspective stretches it
+        tolerance = 0.35 if condition == "phone" else 0.08  # perspective: corners move 6%
         assert width_px / height_px == pytest.approx(expected[0] / expected[1], rel=tolerance)
-        dark = page.image.mean(axis=2) < 100
-        inside = dark[polygon_mask(dark.shape, page.quad)]
-        assert inside.mean() > 0.1  # the glyphs' ink
-        around = dark[polygon_mask(dark.shape, grown(page.quad, 0.3 * height_px))].sum()
-        assert inside.sum() >= 0.95 * around  # no ink of the zone is left outside
+        grey = page.image.mean(axis=2)
+        zone = polygon_mask(grey.shape, grown(page.quad, 0.3 * height_px))
+        dark = grey < 0.7 * np.median(grey[zone])  # ink, against the paper around it
+        inside = dark[polygon_mask(grey.shape, page.quad)]
+        assert inside.mean() > 0.15  # the glyphs' ink
+        assert inside.sum() >= 0.95 * dark[zone].sum()  # no ink of the zone is left outside
 
 
 def test_pages_depend_on_the_seed_and_their_index_only(pages):
@@ -130,7 +134,7 @@ UPRIGHT_BOXES = [
     [box(10, 100, 200, 120), "I<UTOD231458907<<<", 0.9],  # a line in two boxes
     [box(205, 100, 320, 120), "<<<<<<<<<<<<", 0.9],
     [box(10, 130, 320, 150), "7408122F1204159UTO<<<<<<<<<<<6", 0.9],
-    [box(10, 160, 320, 180), "ERIKSSON<<ANNA<MARIA<<<<<<<<<<", 0.9],
+    [box(10, 160, 280, 180), "ERIKSSON<<ANNA<MARIA<<<<<<", 0.9],  # the last fillers lost
 ]
 
 
@@ -139,6 +143,29 @@ def test_text_boxes_become_the_mrz_lines_whichever_way_up(documents, quarter_tur
     boxes = [turned(item, quarter_turns) for item in UPRIGHT_BOXES]
     assert documents.mrz_from_text_boxes(boxes) == SPECIMEN
     assert documents.mrz_from_text_boxes(boxes[:3]) is None  # one MRZ-like row only
+
+
+def test_a_second_line_without_fillers_is_taken_only_beside_the_first(documents):
+    lines = compose_mrz(
+        "TD2",
+        document_type="I",
+        issuing_state="UTO",
+        surname="ERIKSSON",
+        given_names="ANNA MARIA",
+        document_number="D23145890",
+        nationality="UTO",
+        birth_date="740812",
+        sex="F",
+        expiry_date="120415",
+        optional_data="1234567",
+    )
+    assert "<" not in lines[1]
+    boxes = [
+        [box(10, 0, 320, 20), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 0.9],  # 36, no filler
+        [box(10, 100, 300, 120), lines[0].rstrip("<") + "<<", 0.9],
+        [box(10, 130, 320, 150), lines[1], 0.9],
+    ]
+    assert documents.mrz_from_text_boxes(boxes) == lines
 
 
 def test_every_engine_is_judged_by_the_same_parse(documents):

@@ -35,6 +35,8 @@ ZONES = ("mrz", "micr")
 _ASPECTS = {"TD3": 125 / 88, "TD1": 85.6 / 54, "TD2": 105 / 74, "cheque": 6 / 2.75, "card": 1.586}
 #: Drawn at this many times the size they take on the page, then warped down.
 _SUPERSAMPLING = 2
+#: Documents are drawn at least this wide, however small they appear.
+_SMALLEST_WIDTH = 320
 _TITLES = ("PASSPORT", "IDENTITY CARD", "RESIDENCE PERMIT", "VISA", "DRIVING LICENCE")
 _LABELS = ("Surname", "Given names", "Nationality", "Date of birth", "Sex", "Date of expiry")
 
@@ -104,8 +106,8 @@ def document_pages(
 
     Example:
     >>> pages = document_pages(2, seed=0, kinds=["TD3", "cheque"], size=(96, 96))
-    >>> [page.zones.reshape(-1, 2).max(axis=0).tolist() for page in pages]
-    [[0, 1], [1, 0]]
+    >>> [(page.kind, page.zones.reshape(-1, 2).max(axis=0).tolist()) for page in pages]
+    [('TD3', [1, 0]), ('cheque', [0, 1])]
     """
     height, width = check_size(size, minimum=32)
     kinds = _check_kinds(kinds)
@@ -135,8 +137,10 @@ def _page(
     turns = int(rng.integers(0, 4)) if quarter_turns else 0
     angle = np.deg2rad(90.0 * turns + rng.uniform(-max_rotation, max_rotation))
     corners = _placed_corners(rng, _ASPECTS[kind], angle, size)
-    document_width = max(64, round(_SUPERSAMPLING * np.linalg.norm(corners[1] - corners[0])))
-    document_height = max(32, round(document_width / _ASPECTS[kind]))
+    document_width = max(
+        _SMALLEST_WIDTH, round(_SUPERSAMPLING * np.linalg.norm(corners[1] - corners[0]))
+    )
+    document_height = round(document_width / _ASPECTS[kind])
     document, zones, box, lines = _document(rng, kind, (document_height, document_width), font)
     flat = np.array(
         [[0, 0], [document_width, 0], [document_width, document_height], [0, document_height]],
