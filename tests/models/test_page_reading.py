@@ -36,8 +36,13 @@ def readings():
 
 
 def test_held_out_pages_are_found_and_read(readings):
-    exact = [r is not None and r.lines == page.lines for r, page in zip(readings, ZONE_PAGES)]
-    assert sum(exact) >= MIN_EXACT, [page.kind for page, ok in zip(ZONE_PAGES, exact) if not ok]
+    exact = [
+        r is not None and r.lines == page.lines
+        for r, page in zip(readings, ZONE_PAGES, strict=True)
+    ]
+    assert sum(exact) >= MIN_EXACT, [
+        page.kind for page, ok in zip(ZONE_PAGES, exact, strict=True) if not ok
+    ]
 
 
 def test_the_quad_is_the_zone_in_reading_order(readings):
@@ -46,7 +51,7 @@ def test_the_quad_is_the_zone_in_reading_order(readings):
     Measured on these pages: at most 0.15 of the zone's length from the true corners
     (the locator's box is loose); corners in the wrong order would be ~1 away.
     """
-    for reading, page in zip(readings, ZONE_PAGES):
+    for reading, page in zip(readings, ZONE_PAGES, strict=True):
         if reading is None or reading.lines != page.lines:
             continue
         length = np.linalg.norm(page.quad[1] - page.quad[0])
@@ -56,7 +61,7 @@ def test_the_quad_is_the_zone_in_reading_order(readings):
 
 
 def test_valid_readings_carry_their_fields(readings):
-    for reading, page in zip(readings, ZONE_PAGES):
+    for reading, page in zip(readings, ZONE_PAGES, strict=True):
         if reading is not None and reading.lines == page.lines:
             assert reading.valid and reading.parsed.failed_checks == ()
             assert 0.0 <= reading.confidence <= 1.0 and 0.5 <= reading.zone_probability <= 1.0
