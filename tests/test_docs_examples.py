@@ -4,7 +4,13 @@ import pytest
 
 from tests.docs_blocks import block_ids, python_blocks
 
-PAGES = {"deployment.md": 2, "preprocessing.md": 4, "tasks.md": 1, "text-recognition.md": 3}
+PAGES = {
+    "deployment.md": 2,
+    "preprocessing.md": 4,
+    "reading-documents.md": 1,
+    "tasks.md": 1,
+    "text-recognition.md": 3,
+}
 #: Blocks that train a model: run by `make bench` (their APIs are tested in make test).
 TRAINING_BLOCKS = {"text-recognition.md-block0"}
 CASE_IDS = [f"{page}-{block}" for page in PAGES for block in block_ids(python_blocks(page))]

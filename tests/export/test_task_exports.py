@@ -1,4 +1,4 @@
-"""Task models export through their serving hook: the verifier and the tamper segmenter."""
+"""Task models export through their serving hook: verifier, tamper segmenter, zone locator."""
 
 import keras
 import numpy as np
@@ -74,3 +74,19 @@ def test_labels_need_an_output_to_name(tmp_path, segmenter):
     with pytest.raises(ValueError, match=r"`labels` cannot be used with a TamperSegmenter.*'a'"):
         export.to_saved_model(segmenter, tmp_path / "named", labels=["a", "b"])
     assert not (tmp_path / "named").exists()
+
+
+@pytest.mark.slow  # 256x256 MobileNetV3 to SavedModel and TFLite: about a minute
+def test_the_shipped_zone_locator_exports(tmp_path):
+    """The page reader's first step runs in TF Serving and on mobile: SavedModel and TFLite."""
+    from finvision.data import synthetic
+    from finvision.models import TextZoneLocator
+
+    locator = TextZoneLocator.from_preset("zones")
+    pages = np.stack([page.image for page in synthetic.document_pages(2, seed=7)])
+    expected = locator.predict(pages, verbose=0)
+    outputs = serve(export.to_saved_model(locator, tmp_path / "zones"))(images=tf.constant(pages))
+    assert sorted(outputs) == ["zones"]
+    np.testing.assert_allclose(outputs["zones"].numpy(), expected, atol=ATOL)
+    report = export.compare(locator, export.to_tflite(locator, tmp_path / "zones.tflite"), pages)
+    assert report.output == "zones" and report.max_abs_difference < ATOL
