@@ -29,6 +29,7 @@ def test_every_task_model_is_a_task_without_its_own_from_config():
         "SiameseVerifier",
         "TamperSegmenter",
         "TextLineRecognizer",
+        "TextZoneLocator",
     ]
     for cls in task_classes():
         assert issubclass(cls, models.Task), cls
