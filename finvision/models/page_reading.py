@@ -6,7 +6,8 @@ Each reads a photo or scan of a whole document in four steps:
    ``"zones"``) marks the zone's pixels on the page letterboxed to 256x256;
 2. rectify: the largest blob's oriented box, grown by a margin, is cut out of
    the full-resolution page and turned upright (both ways round: a page may
-   lie upside down);
+   lie upside down); when what it holds does not pass its checks, the next
+   largest blobs (up to three in all) are tried in turn;
 3. split: the upright zone's row profile gives its lines, each cropped with
    the glyphs at about 55% of the crop's height, as the readers expect;
 4. read: the shipped line readers (presets ``"mrz"`` and ``"micr"``) read the
@@ -36,7 +37,7 @@ from finvision.models._zone_geometry import (
     rectify,
     skew,
     turned,
-    zone_points,
+    zone_candidates,
     zone_quad,
 )
 from finvision.models.presets import load_preset
@@ -57,11 +58,13 @@ _END_MARGIN = {"mrz": 0.8, "micr": 1.5}
 #: Line batches are padded with paper to a multiple of this width, and with
 #: blank lines to a multiple of this many lines: few shapes, few traces.
 _WIDTH_BUCKET = 512
-_BATCH_BUCKET = 6
+_BATCH_BUCKET = 2
 #: The locator's map is read in cells of this many pixels square (its stride).
 _CELL = 4
 #: The smallest blob, in cells, taken for a zone.
 _MIN_ZONE_CELLS = 3
+#: How many of the largest blobs may be read, one after another, until one holds.
+_CANDIDATES = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,11 +193,20 @@ def _read_page(
     if kind not in zones:
         raise ValueError(f"`locator` must have a {kind!r} zone; its zones are {zones}.")
     page = _page_pixels(image)
-    located = _locate(page, locator, zones.index(kind))
-    if located is None:
-        return None
-    quad, probability = located
     gray = Image.fromarray(np.clip(np.rint(page @ [0.299, 0.587, 0.114]), 0, 255).astype(np.uint8))
+    readings = []
+    for quad, probability in _locate(page, locator, zones.index(kind)):
+        reading = _read_zone(gray, quad, probability, kind, reader)
+        if reading is not None and reading.valid:
+            return reading
+        readings += [reading] if reading is not None else []
+    return max(readings, key=lambda reading: reading.confidence, default=None)
+
+
+def _read_zone(
+    gray: Image.Image, quad: np.ndarray, probability: float, kind: str, reader: keras.Model
+) -> PageReading | None:
+    """The zone inside ``quad`` read both ways round: the first that holds, or the surer."""
     upright = _zone_lines(gray, quad, kind)
     if not upright:
         return None
@@ -233,20 +245,24 @@ def _page_pixels(image: Any) -> np.ndarray:
     return np.repeat(pixels, 3, axis=2) if pixels.shape[2] == 1 else pixels
 
 
-def _locate(
-    page: np.ndarray, locator: keras.Model, channel: int
-) -> tuple[np.ndarray, float] | None:
-    """The zone's quad in page pixels and the locator's mean probability over it."""
+def _locate(page: np.ndarray, locator: keras.Model, channel: int) -> list[tuple[np.ndarray, float]]:
+    """The candidate zones, likeliest first: quads in page pixels, the mean probability over each.
+
+    The largest blob is the likeliest; the next ones are read only when it does
+    not hold (printed fields in bold type that the locator took for a zone).
+    """
     square, box = letterbox(page, LOCATOR_SIDE)
     probabilities = np.asarray(locator.predict_on_batch(square[None]))[0, ..., channel]
     cells = LOCATOR_SIDE // _CELL
     pooled = probabilities.reshape(cells, _CELL, cells, _CELL).mean(axis=(1, 3))
-    points = zone_points(pooled > 0.5, bridge=1)
-    if len(points) < _MIN_ZONE_CELLS:
-        return None
-    probability = float(pooled[points[:, 1].astype(int), points[:, 0].astype(int)].mean())
-    # cell c covers the pixels 4c .. 4c + 3, whose centres average 4c + 1.5
-    return box.to_page(_CELL * zone_quad(points) + (_CELL - 1) / 2), probability
+    located = []
+    for points in zone_candidates(pooled > 0.5, bridge=1, limit=_CANDIDATES):
+        if len(points) < _MIN_ZONE_CELLS:
+            break
+        probability = float(pooled[points[:, 1].astype(int), points[:, 0].astype(int)].mean())
+        # cell c covers the pixels 4c .. 4c + 3, whose centres average 4c + 1.5
+        located.append((box.to_page(_CELL * zone_quad(points) + (_CELL - 1) / 2), probability))
+    return located
 
 
 def _zone_lines(gray: Image.Image, quad: np.ndarray, kind: str) -> list[np.ndarray]:

@@ -13,6 +13,7 @@ from skimage import data as real_images
 from finvision import models
 from finvision.data import UnreadableImageError, synthetic
 from finvision.data.synthetic import fonts
+from finvision.models._zone_geometry import letterbox
 
 try:
     fonts.find_ocr_b_font()
@@ -121,3 +122,34 @@ def test_broken_files_and_wrong_locators(tmp_path):
     )
     with pytest.raises(ValueError, match="`locator` must have a 'mrz' zone"):
         models.read_mrz(PAGES[0].image, locator=locator)
+
+
+class _MapLocator:
+    """Stands in for the locator: returns a fixed zone map of the 256x256 letterbox."""
+
+    zones = ("mrz", "micr")
+
+    def __init__(self, mrz_map: np.ndarray):
+        self.map = np.stack([mrz_map, np.zeros_like(mrz_map)], axis=-1).astype(np.float32)
+
+    def predict_on_batch(self, batch):
+        return self.map[None]
+
+
+def test_a_larger_blob_that_does_not_hold_gives_way_to_the_next():
+    """Bold printed fields taken for a zone: the next blob is read when the largest fails."""
+    page = synthetic.document_pages(
+        1, seed=1, kinds=["TD3"], size=(600, 800), max_rotation=0, quarter_turns=False
+    )[0]
+    mask = np.repeat(page.zones[..., :1].astype(np.uint8) * 255, 3, axis=2)
+    truth = letterbox(mask.astype(np.float32), 256)[0][..., 0] > 200  # the padding is 128
+    rows, columns = np.nonzero(truth)
+    thickness = rows.max() - rows.min() + 1
+    decoy = np.zeros_like(truth)  # larger than the zone, on the printed fields above it
+    top = max(0, rows.min() - 4 * thickness)
+    decoy[top : top + 2 * thickness, columns.min() : columns.max() + 1] = True
+    assert not (decoy & truth).any()
+    alone = models.read_mrz(page.image, locator=_MapLocator(decoy * 1.0))
+    assert alone is None or not alone.valid  # the decoy alone does not hold
+    reading = models.read_mrz(page.image, locator=_MapLocator((decoy | truth) * 1.0))
+    assert reading is not None and reading.lines == page.lines
