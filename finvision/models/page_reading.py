@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import keras
@@ -194,13 +194,20 @@ def _read_page(
         raise ValueError(f"`locator` must have a {kind!r} zone; its zones are {zones}.")
     page = _page_pixels(image)
     gray = Image.fromarray(np.clip(np.rint(page @ [0.299, 0.587, 0.114]), 0, 255).astype(np.uint8))
-    readings = []
-    for quad, probability in _locate(page, locator, zones.index(kind)):
-        reading = _read_zone(gray, quad, probability, kind, reader)
+    located = _locate(page, locator, zones.index(kind))
+    return _first_that_holds(
+        _read_zone(gray, quad, probability, kind, reader) for quad, probability in located
+    )
+
+
+def _first_that_holds(readings: Iterable[PageReading | None]) -> PageReading | None:
+    """The first reading whose checks hold, else the surest; stops at the first that holds."""
+    seen = []
+    for reading in readings:
         if reading is not None and reading.valid:
             return reading
-        readings += [reading] if reading is not None else []
-    return max(readings, key=lambda reading: reading.confidence, default=None)
+        seen += [reading] if reading is not None else []
+    return max(seen, key=lambda reading: reading.confidence, default=None)
 
 
 def _read_zone(
@@ -214,13 +221,9 @@ def _read_zone(
     logits = _logits(reader, upright + upside_down)
     ways = [(logits[: len(upright)], quad), (logits[len(upright) :], quad[[2, 3, 0, 1]])]
     ways.sort(key=lambda way: -_greedy_confidence(reader, way[0]))  # likelier way first
-    readings = []
-    for way_logits, way_quad in ways:
-        reading = _reading(kind, way_logits, reader, way_quad, probability)
-        if reading is not None and reading.valid:
-            return reading
-        readings += [reading] if reading is not None else []
-    return max(readings, key=lambda reading: reading.confidence, default=None)
+    return _first_that_holds(
+        _reading(kind, way_logits, reader, way_quad, probability) for way_logits, way_quad in ways
+    )
 
 
 def _page_pixels(image: Any) -> np.ndarray:
