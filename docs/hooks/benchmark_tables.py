@@ -202,7 +202,12 @@ TABLES: dict[str, Table] = {
     "mrz-independent": Table(
         "mrz_independent",
         ("independent lines",),
-        (*_OCR_COLUMNS, Column("confidence ROC AUC", "confidence_auroc", "{:.3f}")),
+        (
+            *_OCR_COLUMNS,
+            Column("confidence ROC AUC", "confidence_auroc", "{:.3f}"),
+            Column("accepted at the threshold", "accepted", "{:.1%}"),
+            Column("wrong among accepted", "wrong_among_accepted", "{:.1%}"),
+        ),
         _mrz_independent,
     ),
     "documents": Table(

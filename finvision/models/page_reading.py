@@ -80,7 +80,7 @@ class PageReading:
         confidence: in [0, 1]. For an MRZ the chance that the reading is right
             given that its check digits hold (0 when they do not, see
             :class:`~finvision.documents.MRZReading`); for a MICR line the
-            reader's per-step confidence.
+            line confidence (:func:`~finvision.models.text_recognition.greedy_confidence`).
         quad: float32 ``(4, 2)`` ``(x, y)`` page pixels of the zone's corners
             in reading order: top-left, top-right, bottom-right, bottom-left of
             the text as read.

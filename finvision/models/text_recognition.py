@@ -245,10 +245,14 @@ class TextLineRecognizer(Task):
     ) -> tuple[list[str], np.ndarray]:
         """Turns logits ``(N, T, len(alphabet) + 1)`` into texts and confidences.
 
-        The confidence of a line is the probability of its decoded path
-        normalised per time step, ``exp(log p(path) / T)``, in (0, 1]: with
-        greedy decoding the geometric mean of each step's largest probability.
-        Low values flag lines to send for manual review.
+        With greedy decoding the confidence of a line is
+        :func:`greedy_confidence`: the product of the peak probabilities of
+        its characters and of the gaps between them, in [0, 1]. It tells
+        right reads from wrong ones far better than a per-step mean, where
+        the many sure blank steps drown the one doubtful character. With
+        beam search it is the beam's path probability normalised per time
+        step, ``exp(log p(path) / T)``. Low values flag lines to send for
+        manual review.
 
         Args:
             logits: the model's output.
@@ -262,26 +266,26 @@ class TextLineRecognizer(Task):
         >>> reader = TextLineRecognizer("01", height=16, lstm_units=4)
         >>> logits = np.log(np.array([[[0.1, 0.8, 0.1], [0.9, 0.05, 0.05]]]))
         >>> texts, confidence = reader.decode(logits)
-        >>> texts, [round(float(value), 3) for value in confidence]  # sqrt(0.8 * 0.9)
-        (['0'], [0.849])
+        >>> texts, [round(float(value), 3) for value in confidence]  # "0" 0.8, then a gap 0.9
+        (['0'], [0.72])
         """
         if strategy not in STRATEGIES:
             raise ValueError(f"`strategy` must be one of {STRATEGIES}; received {strategy!r}.")
         logits = ops.convert_to_tensor(logits, dtype="float32")
-        steps = ops.shape(logits)[1]
         if strategy == "greedy":
-            decoded = greedy_labels(logits)
-            log_probabilities = ops.sum(ops.max(ops.log_softmax(logits, axis=-1), axis=-1), axis=1)
+            labels = ops.convert_to_numpy(greedy_labels(logits))
+            confidence = greedy_confidence(logits)
         else:
+            steps = ops.shape(logits)[1]
             lengths = ops.full((ops.shape(logits)[0],), steps, dtype="int32")
             paths, scores = ops.ctc_decode(
                 logits, lengths, strategy=strategy, beam_width=beam_width, top_paths=1, mask_index=0
             )
-            decoded, log_probabilities = paths[0], scores[:, 0]
-        confidence = ops.exp(ops.cast(log_probabilities, "float32") / ops.cast(steps, "float32"))
-        labels = ops.convert_to_numpy(decoded)
+            labels = ops.convert_to_numpy(paths[0])
+            per_step = ops.cast(scores[:, 0], "float32") / ops.cast(steps, "float32")
+            confidence = ops.convert_to_numpy(ops.exp(per_step)).astype("float32")
         texts = [decode_labels(row, self.alphabet) for row in labels]
-        return texts, ops.convert_to_numpy(confidence).astype("float32")
+        return texts, confidence
 
     def predict_text(
         self,
@@ -382,6 +386,43 @@ class TextLineRecognizer(Task):
             "lstm_units": self.lstm_units,
             "dropout": self.dropout,
         }
+
+
+def greedy_confidence(logits: Any) -> np.ndarray:
+    """How sure the greedy reading of each line is: the peak of each of its runs, multiplied.
+
+    The greedy path splits into runs of steps with the same best class: a
+    character, or the blanks before, between and after characters. A run's
+    peak is the largest probability its class reaches in it, and the product
+    over the runs estimates the chance that every character and every gap of
+    the reading is right (a line read as empty is as sure as its surest
+    blank). On MRZ lines from a renderer kept apart from the training code it
+    ranks right reads above wrong ones far better than the geometric mean of
+    every step's best probability, whose many sure blank steps hide the one
+    doubtful character (the text-recognition guide gives the figures).
+
+    Args:
+        logits: ``(N, T, K)`` scores; class 0 is the blank.
+
+    Returns:
+        float32 ``(N,)`` in [0, 1].
+
+    Example:
+    >>> probabilities = np.array([[[0.3, 0.6, 0.1], [0.2, 0.7, 0.1],  # "0": peak 0.7
+    ...                            [0.9, 0.05, 0.05],                 # a gap: 0.9
+    ...                            [0.4, 0.1, 0.5]]])                 # "1": 0.5
+    >>> [round(float(value), 3) for value in greedy_confidence(np.log(probabilities))]
+    [0.315]
+    """
+    probabilities = ops.convert_to_numpy(
+        ops.softmax(ops.convert_to_tensor(logits, dtype="float32"), axis=-1)
+    )
+    best, top = probabilities.argmax(axis=-1), probabilities.max(axis=-1)
+    confidence = np.ones(len(best), dtype="float32")
+    for row, (labels, peaks) in enumerate(zip(best, top, strict=True)):
+        starts = np.flatnonzero(np.diff(labels, prepend=-1))  # where each run begins
+        confidence[row] = np.prod(np.maximum.reduceat(peaks, starts))
+    return confidence
 
 
 def greedy_labels(logits: Any) -> Any:

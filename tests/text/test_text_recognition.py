@@ -9,6 +9,7 @@ import pytest
 from finvision.documents.alphabets import decode_labels, encode_texts, resolve_alphabet
 from finvision.models.text_recognition import (
     TextLineRecognizer,
+    greedy_confidence,
     greedy_labels,
     line_backbone,
     prepare_lines,
@@ -69,6 +70,31 @@ def test_greedy_merges_repeats_and_drops_blanks(reader):
     logits = np.full((1, len(path), 3), -5.0)
     logits[0, np.arange(len(path)), path] = 5.0
     assert reader.decode(logits)[0] == ["001"]
+
+
+def peaks_of_runs_by_hand(probabilities):
+    """The product of each run's largest probability along the greedy path, with groupby."""
+    best = probabilities.argmax(axis=-1)
+    confidence, step = 1.0, 0
+    for _, run in itertools.groupby(best):
+        length = len(list(run))
+        confidence *= probabilities[step : step + length].max()
+        step += length
+    return confidence
+
+
+def test_greedy_confidence_is_the_product_of_run_peaks(reader):
+    rng = np.random.default_rng(3)
+    logits = rng.normal(scale=3.0, size=(20, 12, 4))  # many runs, of both classes
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)
+    expected = [peaks_of_runs_by_hand(row) for row in probabilities]
+    np.testing.assert_allclose(greedy_confidence(logits), expected, rtol=1e-5)
+    # A doubtful character among sure steps: the confidence is about its peak, 0.55,
+    # where the geometric mean over the steps would say 0.95.
+    sure = np.tile([0.98, 0.01, 0.01], (20, 1))
+    sure[10] = [0.30, 0.55, 0.15]
+    assert greedy_confidence(np.log(sure)[None])[0] == pytest.approx(0.98 * 0.55 * 0.98, 1e-5)
+    assert reader.decode(np.log(sure)[None])[0] == ["0"]
 
 
 @pytest.mark.slow
