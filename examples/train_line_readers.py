@@ -16,6 +16,7 @@ Usage::
     python examples/train_line_readers.py micr --out finvision/presets/micr
     python examples/train_line_readers.py mrz --init mrz --out /tmp/mrz --epochs 6
     python examples/train_line_readers.py mrz --init mrz --capture-share 0.7 --out /tmp/mrz
+    python examples/train_line_readers.py micr --init micr --capture-share 0.7 --out /tmp/micr
 """
 
 from __future__ import annotations
@@ -45,15 +46,12 @@ VALIDATION_SEED = 10_000
 def render(
     reader: str, count: int, seed: int, nuisance: float = 0.0, capture_share: float = 0.0
 ) -> list:
-    """Fresh lines; for MRZ, ``capture_share`` of them cropped as real captures are."""
-    if reader == "micr":
-        return synthetic.micr_lines(count, seed=seed, height=HEIGHT, nuisance=nuisance)
+    """Fresh lines, ``capture_share`` of them cropped as real captures are."""
+    lines_of = synthetic.micr_lines if reader == "micr" else synthetic.mrz_lines
     captured = round(count * capture_share)
-    lines = synthetic.mrz_lines(count - captured, seed=seed, height=HEIGHT, nuisance=nuisance)
+    lines = lines_of(count - captured, seed=seed, height=HEIGHT, nuisance=nuisance)
     if captured:
-        lines += synthetic.mrz_lines(
-            captured, seed=seed, height=HEIGHT, nuisance=nuisance, layout="capture"
-        )
+        lines += lines_of(captured, seed=seed, height=HEIGHT, nuisance=nuisance, layout="capture")
     return lines
 
 
@@ -112,7 +110,7 @@ def main() -> None:
         "--capture-share",
         type=float,
         default=0.0,
-        help="MRZ: share of lines laid out as real crops (synthetic.mrz_lines layout='capture')",
+        help="share of lines laid out as real crops (layout='capture' of the line generator)",
     )
     arguments = parser.parse_args()
     keras.utils.set_random_seed(arguments.seed)

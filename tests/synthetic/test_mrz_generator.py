@@ -129,30 +129,3 @@ def test_generation_does_not_touch_global_random_state(font_path):
     np.random.seed(0)
     synthetic.mrz_lines(3, seed=0, font_path=font_path)
     assert np.random.random() == expected
-
-
-def ink_rows(image):
-    """The rows holding ink: darker than halfway between the paper and the darkest ink."""
-    paper, ink = np.percentile(image, 95), image.min()
-    return np.flatnonzero((image < (paper + ink) / 2).any(axis=1))
-
-
-def test_capture_layout_crops_lines_as_real_captures_do():
-    classic = synthetic.mrz_lines(60, seed=3)
-    captured = synthetic.mrz_lines(60, seed=3, layout="capture")
-    assert [line.text for line in captured] == [line.text for line in classic]
-    assert {line.image.shape[0] for line in captured} == {32}
-    # The share of the height the ink spans (caps, turned lines' drift included).
-    spans = np.array([np.ptp(ink_rows(line.image)) + 1 for line in captured]) / 32
-    classic_spans = np.array([np.ptp(ink_rows(line.image)) + 1 for line in classic]) / 32
-    # Classic lines keep their ink in the middle 0.38-0.53; captured ones span from under
-    # half the height (loose crops) to all of it (tight crops, turned lines).
-    assert classic_spans.max() < 0.6 and spans.min() < 0.5 and spans.max() > 0.9
-    assert np.median(spans) > classic_spans.max()
-    touching = [line for line in captured if {0, 31} & set(ink_rows(line.image))]
-    assert 0 < len(touching) < len(captured)  # ink touches an edge now and then
-
-
-def test_unknown_layout_is_refused():
-    with pytest.raises(ValueError, match=r"`layout` must be one of \('classic', 'capture'\)"):
-        synthetic.mrz_lines(1, seed=0, layout="tight")

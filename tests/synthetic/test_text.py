@@ -136,3 +136,39 @@ def test_place_line_margins_and_position():
 def test_bad_height(height, font_path):
     with pytest.raises(ValueError, match=r"`height` must be an int >= 8; received"):
         synthetic.render_text_line("A", height=height, font_path=font_path)
+
+
+def ink_rows(image):
+    """The rows holding ink: darker than halfway between the paper and the darkest ink."""
+    paper, ink = np.percentile(image, 95), image.min()
+    return np.flatnonzero((image < (paper + ink) / 2).any(axis=1))
+
+
+# The share of the height a classic line's ink spans: MRZ caps 0.38-0.53 of the line,
+# MICR glyphs 0.62-0.82 (a row more or less, as rows are counted whole).
+@pytest.mark.parametrize(
+    ("generator", "classic_span"),
+    [(synthetic.mrz_lines, (0.35, 0.6)), (synthetic.micr_lines, (0.6, 0.85))],
+    ids=["mrz", "micr"],
+)
+def test_capture_layout_crops_lines_as_real_captures_do(generator, classic_span):
+    classic = generator(60, seed=3)
+    captured = generator(60, seed=3, layout="capture")
+    assert [line.text for line in captured] == [line.text for line in classic]
+    assert {line.image.shape[0] for line in captured} == {32}
+    # The share of the height the ink spans (caps, turned lines' drift included).
+    spans = np.array([np.ptp(ink_rows(line.image)) + 1 for line in captured]) / 32
+    classic_spans = np.array([np.ptp(ink_rows(line.image)) + 1 for line in classic]) / 32
+    assert classic_span[0] <= classic_spans.min() and classic_spans.max() < classic_span[1]
+    # Captured lines span from under half the height (loose crops) to all of it (tight
+    # crops, turned lines).
+    assert spans.min() < 0.5 and spans.max() > 0.9
+    assert np.median(spans) > np.median(classic_spans)
+    touching = [line for line in captured if {0, 31} & set(ink_rows(line.image))]
+    assert 0 < len(touching) < len(captured)  # ink touches an edge now and then
+
+
+@pytest.mark.parametrize("generator", [synthetic.mrz_lines, synthetic.micr_lines])
+def test_unknown_layout_is_refused(generator):
+    with pytest.raises(ValueError, match=r"`layout` must be one of \('classic', 'capture'\)"):
+        generator(1, seed=0, layout="tight")

@@ -21,12 +21,18 @@ import functools
 import numpy as np
 from PIL import Image, ImageDraw
 
-from finvision._validation import check_fraction, check_non_negative_int
+from finvision._validation import check_choice, check_fraction, check_non_negative_int
 from finvision.data.synthetic._checks import check_height
 from finvision.data.synthetic._random import MICR_STREAM, sample_generators
 from finvision.data.synthetic.fonts import CellAtlas
 from finvision.data.synthetic.nuisance import with_nuisance
-from finvision.data.synthetic.text import LineStyle, TextLine, place_line
+from finvision.data.synthetic.text import (
+    LAYOUTS,
+    LineStyle,
+    TextLine,
+    capture_cells,
+    place_line,
+)
 from finvision.documents.alphabets import MICR_ALPHABET
 from finvision.documents.micr import aba_check_digit
 
@@ -42,6 +48,9 @@ _LAYOUTS = (
     "U{cheque}U{gap}T{branch}D{institution}T{gap}{account}U",
 )
 _LAYOUT_SHARES = (0.6, 0.85)  # cumulative chances of the first two layouts
+# Captured lines are drawn at 2x, not 4x: E-13B's rectangles need less antialiasing, and a
+# MICR line is twice as wide as an MRZ line.
+_CAPTURE_SUPERSAMPLING = 2
 _MODULES_HIGH = 9.0
 _PITCH_MODULES = 0.125 / 0.013  # 1/8 inch pitch in 0.013 inch modules
 _SUPERSAMPLE = 4
@@ -282,8 +291,15 @@ def micr_lines(
     seed: int,
     height: int = 32,
     nuisance: float = 0.0,
+    layout: str = "classic",
 ) -> list[TextLine]:
     """Images of random cheque MICR lines with their transcripts.
+
+    With ``layout="capture"`` the lines are cropped as real captures and the
+    page reader's zones are (glyphs 0.3-0.8 of the line height anywhere in
+    the crop, margins from none to 0.6 line heights, turned up to 3 degrees,
+    fixed or loosened pitch; see
+    :func:`~finvision.data.synthetic.text.draw_captured_line`).
 
     Args:
         count: how many lines.
@@ -293,24 +309,34 @@ def micr_lines(
             perspective, uneven light; see
             :func:`~finvision.data.synthetic.nuisance.apply_nuisance`), drawn
             for all images of the call together; 0 keeps the clean render.
+        layout: ``"classic"`` (glyphs 0.62-0.82 of the height) or
+            ``"capture"``.
 
     Returns:
         ``count`` :class:`~finvision.data.synthetic.text.TextLine` whose ``text``
         is over :data:`MICR_ALPHABET` (no spaces; the symbols delimit the fields).
 
     Raises:
-        ValueError: for a bad ``count``, ``seed``, ``nuisance`` or ``height``.
+        ValueError: for a bad ``count``, ``seed``, ``nuisance``, ``height`` or
+            ``layout``.
 
     Example:
     >>> line = micr_lines(1, seed=0)[0]
     >>> set(line.text) <= set(MICR_ALPHABET), line.image.shape[0]
     (True, 32)
+    >>> micr_lines(1, seed=0, layout="capture")[0].text == line.text
+    True
     """
     height = check_height(height)
     nuisance = check_fraction("nuisance", nuisance)
+    check_choice("layout", layout, LAYOUTS)
     samples = []
     for rng in sample_generators(MICR_STREAM, seed, count):
         fields = random_micr_text(rng)
-        style = LineStyle.random(rng, height)
-        samples.append(TextLine(_draw_micr(fields["printed"], height, style, rng), fields["text"]))
+        if layout == "capture":
+            cells = micr_cells(height * _CAPTURE_SUPERSAMPLING)
+            image = capture_cells(cells, fields["printed"], height, rng)
+        else:
+            image = _draw_micr(fields["printed"], height, LineStyle.random(rng, height), rng)
+        samples.append(TextLine(image, fields["text"]))
     return with_nuisance(samples, nuisance, seed)

@@ -10,7 +10,12 @@ from PIL import Image
 
 from finvision._validation import check_non_negative_int
 from finvision.data.synthetic._checks import check_height
-from finvision.data.synthetic.fonts import glyph_cells, line_height_ratio, resolve_font
+from finvision.data.synthetic.fonts import (
+    CellAtlas,
+    glyph_cells,
+    line_height_ratio,
+    resolve_font,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,7 +195,8 @@ LAYOUTS = ("classic", "capture")
 CAPTURE_GLYPH_HEIGHT = (0.3, 0.8)
 CAPTURE_MARGINS = (0.0, 0.6)
 CAPTURE_ROTATION = 3.0
-_SUPERSAMPLING = 4
+#: How much larger than the crop a captured line's glyphs are drawn.
+CAPTURE_SUPERSAMPLING = 4
 
 
 def draw_captured_line(
@@ -222,9 +228,30 @@ def draw_captured_line(
     >>> image.shape[0], image.dtype.name, int(image.min()) < 100
     (32, 'uint8', True)
     """
-    big = height * _SUPERSAMPLING
-    size = max(4, round(big / line_height_ratio(font_path)))
-    cells = glyph_cells(font_path, size)
+    size = max(4, round(height * CAPTURE_SUPERSAMPLING / line_height_ratio(font_path)))
+    return capture_cells(glyph_cells(font_path, size), text, height, rng)
+
+
+def capture_cells(cells: CellAtlas, text: str, height: int, rng: np.random.Generator) -> np.ndarray:
+    """Lays out a line of glyph cells as a captured crop (see :func:`draw_captured_line`).
+
+    Args:
+        cells: the glyphs, drawn a few times larger than the crop (the
+            line is reduced to ``height``; :func:`draw_captured_line` uses
+            :data:`CAPTURE_SUPERSAMPLING`).
+        text: the characters to draw; ``cells`` must hold each of them.
+        height: the crop height in pixels.
+        rng: the sample's generator.
+
+    Returns:
+        A grayscale uint8 image ``(height, width)``.
+
+    Example:
+    >>> path = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+    >>> cells = glyph_cells(path, 96)
+    >>> capture_cells(cells, "P<UTO", 24, np.random.default_rng(0)).shape[0]
+    24
+    """
     loose = rng.random() < 0.5
     tracking = round(rng.uniform(0, 0.1) * cells.cell("0").shape[1]) if loose else 0
     strip = cells.line(text, np.full(len(text), tracking, np.int64))
