@@ -48,7 +48,10 @@ def read_lines(reader: TextLineRecognizer, images: list, texts: list[str]) -> tu
 
 
 def accept_threshold(confidence: np.ndarray, right: np.ndarray) -> float:
-    """The lowest confidence at which at most ``WRONG_ACCEPTED`` of the lines accepted are wrong."""
+    """The lowest confidence at which at most ``WRONG_ACCEPTED`` of the accepted lines are wrong.
+
+    1.0 where no threshold holds, as when the surest line is wrong.
+    """
     order = np.argsort(-confidence, kind="stable")
     wrong_share = np.cumsum(~right[order]) / np.arange(1, len(order) + 1)
     holding = np.flatnonzero(wrong_share <= WRONG_ACCEPTED)

@@ -131,6 +131,21 @@ def test_independent_mrz_benchmark_tiny(tmp_path, monkeypatch, capsys):
         assert set(figures["documents"]) == {"greedy", "decode_mrz"}
         for exact in figures["documents"].values():
             assert 0.0 <= exact["exact_documents"] <= 1.0 and 0.0 <= exact["exact_lines"] <= 1.0
+        assert 0.0 <= figures["wrong_among_accepted"] <= 1.0 and 0.0 <= figures["accepted"] <= 1.0
+    assert 0.0 <= report["accept_threshold"] <= 1.0
+
+
+def test_acceptance_threshold_on_a_hand_worked_example(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    from mrz_independent import accept_threshold
+
+    confidence = np.array([0.6, 0.9, 0.7, 0.8, 0.5])
+    right = np.array([True, True, False, True, True])
+    # Surest first: 0.9 and 0.8 are right; taking 0.7 makes a third of the accepted wrong,
+    # and no lower threshold brings the share back to 1%.
+    assert accept_threshold(confidence, right) == 0.8
+    assert accept_threshold(confidence, np.ones(5, bool)) == 0.5  # all right: accept all
+    assert accept_threshold(np.array([0.9]), np.array([False])) == 1.0  # none holds
 
 
 def test_the_independent_renderer_shares_no_code_with_the_training_generator():
