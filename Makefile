@@ -79,6 +79,7 @@ bench: $(BENCH_INSTALLED) fonts tesseract
 	$(BIN)/python benchmarks/synthetic.py
 	$(BIN)/python benchmarks/ocr.py
 	$(BIN)/python benchmarks/mrz_independent.py
+	$(BIN)/python benchmarks/micr_reader.py
 	$(BIN)/python benchmarks/documents.py
 	$(BIN)/python benchmarks/mrz_decoding.py
 	$(BIN)/python benchmarks/verification.py

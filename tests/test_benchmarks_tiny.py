@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from finvision.models.presets import preset_digest
+
 BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
 VERIFICATION_FIGURES = {"eer", "fnmr_at_fmr_1pct", "roc_auc"}
 TAMPER_KINDS = ("copy_move", "splice", "splice_jpeg_donor", "splice_recompressed")
@@ -133,6 +135,19 @@ def test_independent_mrz_benchmark_tiny(tmp_path, monkeypatch, capsys):
             assert 0.0 <= exact["exact_documents"] <= 1.0 and 0.0 <= exact["exact_lines"] <= 1.0
         assert 0.0 <= figures["wrong_among_accepted"] <= 1.0 and 0.0 <= figures["accepted"] <= 1.0
     assert 0.0 <= report["accept_threshold"] <= 1.0
+
+
+def test_micr_reader_benchmark_tiny(tmp_path, monkeypatch, capsys):
+    arguments = ["--lines", "6", "--pages", "2"]
+    report = run_benchmark("micr_reader", arguments, tmp_path, monkeypatch, capsys)
+
+    assert report["benchmark"] == "micr_reader" and list(report["readers"]) == ["micr"]
+    figures = report["readers"]["micr"]
+    assert figures["preset_sha256"] == preset_digest("micr")
+    assert {"drawn, nuisance 0.5", "captured, nuisance 0.5", "cheque pages"} <= set(figures)
+    assert 0.0 <= figures["captured, nuisance 0.5"]["exact_lines"] <= 1.0
+    pages = figures["cheque pages"]
+    assert 0.0 <= pages["exact"] <= pages["found"] <= 1.0 and pages["pages_per_second"] > 0
 
 
 def test_acceptance_threshold_on_a_hand_worked_example(monkeypatch):

@@ -111,6 +111,26 @@ def _mrz_independent(results: Mapping[str, Any]) -> list[Row]:
     ]
 
 
+def _reader_label(preset: str, record: Mapping[str, Any]) -> str:
+    return f"`{Path(preset).name}` ({record['preset_sha256'][:12]})"
+
+
+def _micr_lines(results: Mapping[str, Any]) -> list[Row]:
+    return [
+        ((_reader_label(preset, record), line_set), figures)
+        for preset, record in results["readers"].items()
+        for line_set, figures in record.items()
+        if line_set not in ("preset_sha256", "cheque pages")
+    ]
+
+
+def _micr_pages(results: Mapping[str, Any]) -> list[Row]:
+    return [
+        ((_reader_label(preset, record),), record["cheque pages"])
+        for preset, record in results["readers"].items()
+    ]
+
+
 def _documents(results: Mapping[str, Any]) -> list[Row]:
     engines = {
         "finvision": "finvision `read_mrz`",
@@ -209,6 +229,20 @@ TABLES: dict[str, Table] = {
             Column("wrong among accepted", "wrong_among_accepted", "{:.1%}"),
         ),
         _mrz_independent,
+    ),
+    "micr-reader-lines": Table(
+        "micr_reader", ("reader", "held-out lines"), _OCR_COLUMNS, _micr_lines
+    ),
+    "micr-reader-pages": Table(
+        "micr_reader",
+        ("reader",),
+        (
+            Column("line found", "found", "{:.0%}"),
+            Column("read exactly", "exact", "{:.0%}"),
+            Column("routing check holds", "routing_holds", "{:.0%}"),
+            Column("pages/s", "pages_per_second", "{:.2f}"),
+        ),
+        _micr_pages,
     ),
     "documents": Table(
         "documents",
