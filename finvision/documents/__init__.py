@@ -29,7 +29,12 @@ from finvision.documents.alphabets import (
     encode_texts,
     resolve_alphabet,
 )
-from finvision.documents.micr import ParsedMICR, aba_check_digit, parse_micr
+from finvision.documents.micr import (
+    ParsedMICR,
+    aba_check_digit,
+    parse_micr,
+    without_stray_amount_symbol,
+)
 from finvision.documents.mrz import (
     MRZ_ALPHABET,
     MRZ_FORMATS,
@@ -67,4 +72,5 @@ __all__ = [
     "parse_micr",
     "parse_mrz",
     "resolve_alphabet",
+    "without_stray_amount_symbol",
 ]

@@ -18,6 +18,7 @@ import re
 _TRANSIT = re.compile(r"T([0-9D]+)T")
 _AMOUNT = re.compile(r"A(\d+)A")
 _AUXILIARY = re.compile(r"U(\d+)U")
+_AMOUNT_FIELD_AT_END = re.compile(r"A\d{10}A$")
 
 
 def aba_check_digit(routing: str) -> int:
@@ -132,3 +133,27 @@ def parse_micr(line: str) -> ParsedMICR:
         failed_checks=failed_checks,
         failed_fields=failed_fields,
     )
+
+
+def without_stray_amount_symbol(line: str) -> str:
+    """A MICR transcript without a last amount symbol ``A`` that closes no amount field.
+
+    The amount field of a cheque's MICR line is ten digits between two amount
+    symbols, at the right end of the line (ANSI X9.13), or nothing when the
+    amount is not encoded. A line that ends in ``A`` without those ten digits
+    before it was not printed so: the reader saw a symbol past the end of the
+    line. Other lines are returned as they are.
+
+    Args:
+        line: a transcript over ``0123456789TAUD``.
+
+    Returns:
+        ``line``, less a stray final ``A``.
+
+    Example:
+    >>> without_stray_amount_symbol("T021000021T123456U0123A")
+    'T021000021T123456U0123'
+    >>> without_stray_amount_symbol("T021000021T123456U0123A0000012550A")
+    'T021000021T123456U0123A0000012550A'
+    """
+    return line[:-1] if line.endswith("A") and not _AMOUNT_FIELD_AT_END.search(line) else line

@@ -29,7 +29,13 @@ import keras
 import numpy as np
 from PIL import Image
 
-from finvision.documents import ParsedMICR, ParsedMRZ, decode_mrz, parse_micr
+from finvision.documents import (
+    ParsedMICR,
+    ParsedMRZ,
+    decode_mrz,
+    parse_micr,
+    without_stray_amount_symbol,
+)
 from finvision.models._zone_geometry import (
     grown,
     letterbox,
@@ -159,6 +165,10 @@ def read_micr(
             zone; default the shipped preset ``"zones"``.
         reader: a MICR :class:`~finvision.models.TextLineRecognizer`; default
             the shipped preset ``"micr"``.
+
+    A line that ends in an amount symbol without the amount field before it
+    (ten digits between two amount symbols) has that symbol dropped: no
+    cheque is printed so, and the reader adds one at the end of some lines.
 
     Returns:
         A :class:`PageReading` (``parsed`` a
@@ -316,9 +326,9 @@ def _reading(
     quad = quad.astype(np.float32)
     if kind == "micr":
         texts, confidence = reader.decode(np.stack(logits[:1]))
-        return PageReading(
-            "micr", (texts[0],), parse_micr(texts[0]), float(confidence[0]), quad, probability
-        )
+        text = without_stray_amount_symbol(texts[0])
+        parsed = parse_micr(text)
+        return PageReading("micr", (text,), parsed, float(confidence[0]), quad, probability)
     if len(logits) not in (2, 3):
         return None
     decoded = decode_mrz(logits, from_logits=True)

@@ -32,6 +32,26 @@ def test_a_wrong_routing_digit_fails_its_check():
     assert not documents.parse_micr("T021000022T123U").valid
 
 
+@pytest.mark.parametrize(
+    ("read", "kept"),
+    [
+        ("T021000021T123456789U0042A", "T021000021T123456789U0042"),  # no amount field
+        ("T021000021T1234U77A0000012550A", "T021000021T1234U77A0000012550A"),  # the field
+        ("T021000021T1234U77A000001255A", "T021000021T1234U77A000001255"),  # 9 digits
+        ("T021000021T123456789U0042", "T021000021T123456789U0042"),  # no final A
+        ("A", ""),
+    ],
+)
+def test_a_final_amount_symbol_without_its_field_is_dropped(read, kept):
+    assert documents.without_stray_amount_symbol(read) == kept
+
+
+def test_no_generated_line_loses_its_amount_symbol():
+    lines = [random_micr_text(np.random.default_rng([5, i]))["text"] for i in range(2000)]
+    assert sum(line.endswith("A") for line in lines) > 200  # business cheques, encoded
+    assert [documents.without_stray_amount_symbol(line) for line in lines] == lines
+
+
 def test_missing_fields_are_named():
     micr = documents.parse_micr("1234567")
     assert micr.failed_fields == ("routing_number", "account_number")
