@@ -101,10 +101,7 @@ def parse_micr(line: str) -> ParsedMICR:
     >>> parse_micr("T021000022T123U").failed_checks
     ('routing_number',)
     """
-    if not isinstance(line, str) or not set(line) <= set("0123456789TAUD "):
-        raise ValueError(
-            f"`line` must be a MICR transcript over '0123456789TAUD'; received {line!r}."
-        )
+    _check_transcript(line)
     text = line.replace(" ", "")
     amount = _AMOUNT.search(text)
     if amount:
@@ -150,10 +147,21 @@ def without_stray_amount_symbol(line: str) -> str:
     Returns:
         ``line``, less a stray final ``A``.
 
+    Raises:
+        ValueError: if ``line`` is not a string or holds other characters.
+
     Example:
     >>> without_stray_amount_symbol("T021000021T123456U0123A")
     'T021000021T123456U0123'
     >>> without_stray_amount_symbol("T021000021T123456U0123A0000012550A")
     'T021000021T123456U0123A0000012550A'
     """
+    _check_transcript(line)
     return line[:-1] if line.endswith("A") and not _AMOUNT_FIELD_AT_END.search(line) else line
+
+
+def _check_transcript(line: object) -> None:
+    if not isinstance(line, str) or not set(line) <= set("0123456789TAUD "):
+        raise ValueError(
+            f"`line` must be a MICR transcript over '0123456789TAUD'; received {line!r}."
+        )

@@ -407,6 +407,9 @@ def greedy_confidence(logits: Any) -> np.ndarray:
     Returns:
         float32 ``(N,)`` in [0, 1].
 
+    Raises:
+        ValueError: if ``logits`` is not ``(N, T, K)`` with ``T >= 1`` and ``K >= 2``.
+
     Example:
     >>> probabilities = np.array([[[0.3, 0.6, 0.1], [0.2, 0.7, 0.1],  # "0": peak 0.7
     ...                            [0.9, 0.05, 0.05],                 # a gap: 0.9
@@ -414,9 +417,14 @@ def greedy_confidence(logits: Any) -> np.ndarray:
     >>> [round(float(value), 3) for value in greedy_confidence(np.log(probabilities))]
     [0.315]
     """
-    probabilities = ops.convert_to_numpy(
-        ops.softmax(ops.convert_to_tensor(logits, dtype="float32"), axis=-1)
-    )
+    logits = ops.convert_to_tensor(logits, dtype="float32")
+    shape = tuple(ops.shape(logits))
+    if len(shape) != 3 or shape[1] < 1 or shape[2] < 2:
+        raise ValueError(
+            "`logits` must be (lines, time steps, classes) with at least one step and two "
+            f"classes (the blank and a character); received shape {shape}."
+        )
+    probabilities = ops.convert_to_numpy(ops.softmax(logits, axis=-1))
     best, top = probabilities.argmax(axis=-1), probabilities.max(axis=-1)
     confidence = np.ones(len(best), dtype="float32")
     for row, (labels, peaks) in enumerate(zip(best, top, strict=True)):

@@ -46,6 +46,12 @@ def test_a_final_amount_symbol_without_its_field_is_dropped(read, kept):
     assert documents.without_stray_amount_symbol(read) == kept
 
 
+@pytest.mark.parametrize("line", [None, "T0210X"])
+def test_stray_symbol_check_refuses_what_is_not_a_transcript(line):
+    with pytest.raises(ValueError, match=r"`line` must be a MICR transcript over '0123456789TAUD'"):
+        documents.without_stray_amount_symbol(line)
+
+
 def test_no_generated_line_loses_its_amount_symbol():
     lines = [random_micr_text(np.random.default_rng([5, i]))["text"] for i in range(2000)]
     assert sum(line.endswith("A") for line in lines) > 200  # business cheques, encoded

@@ -97,6 +97,12 @@ def test_greedy_confidence_is_the_product_of_run_peaks(reader):
     assert reader.decode(np.log(sure)[None])[0] == ["0"]
 
 
+@pytest.mark.parametrize("shape", [(4, 3), (1, 0, 3), (1, 4, 1)])
+def test_greedy_confidence_names_the_shape_it_needs(shape):
+    with pytest.raises(ValueError, match=r"`logits` must be \(lines, time steps, classes\)"):
+        greedy_confidence(np.zeros(shape))
+
+
 @pytest.mark.slow
 def test_learns_a_two_glyph_alphabet():
     keras.utils.set_random_seed(1)

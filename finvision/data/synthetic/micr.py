@@ -330,12 +330,12 @@ def micr_lines(
     height = check_height(height)
     nuisance = check_fraction("nuisance", nuisance)
     check_choice("layout", layout, LAYOUTS)
+    captured_cells = micr_cells(height * _CAPTURE_SUPERSAMPLING) if layout == "capture" else None
     samples = []
     for rng in sample_generators(MICR_STREAM, seed, count):
         fields = random_micr_text(rng)
-        if layout == "capture":
-            cells = micr_cells(height * _CAPTURE_SUPERSAMPLING)
-            image = capture_cells(cells, fields["printed"], height, rng)
+        if captured_cells is not None:
+            image = capture_cells(captured_cells, fields["printed"], height, rng)
         else:
             image = _draw_micr(fields["printed"], height, LineStyle.random(rng, height), rng)
         samples.append(TextLine(image, fields["text"]))
